@@ -1,0 +1,35 @@
+# make lab   - create .venv if needed, install, open JupyterLab on notebooks/
+# make test  - same install, then unit tests and every notebook (pytest --nbval-lax), with per-notebook times
+# make book  - build the static book into _build/html
+# make times - rewrite the run-time column of README.md from the last `make test`
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: install lab test book times clean
+
+install: $(STAMP)
+
+# Reinstalls only when requirements.txt or pyproject.toml change.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+lab: install
+	$(VENV)/bin/jupyter lab notebooks/
+
+test: install
+	$(PY) -m pytest
+
+book: install
+	$(PY) -m sphinx -b html --keep-going . _build/html
+	@echo "book written to _build/html/index.html"
+
+times:
+	$(PY) tests/readme_times.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,108 @@
+"""The book's figure style, one fixed colour per activation, and the common plots."""
+
+import zlib
+
+import torch
+
+# Colour-blind-safe palettes: Okabe & Ito (2008) and Paul Tol's "muted" and "bright" sets.
+_FIXED = {
+    "relu": "#0072B2", "leaky_relu": "#56B4E9", "prelu": "#332288", "elu": "#009E73", "selu": "#117733",
+    "celu": "#44AA99", "gelu": "#D55E00", "silu": "#CC79A7", "swish": "#AA3377", "mish": "#E69F00",
+    "tanh": "#882255", "sigmoid": "#999933", "softplus": "#88CCEE", "softsign": "#DDCC77",
+    "hardsigmoid": "#BBBBBB", "hardswish": "#EE6677", "relu6": "#4477AA", "identity": "#000000",
+    "step": "#666666",
+}
+_SPARE = ["#228833", "#CCBB44", "#66CCEE", "#AA3377", "#4477AA", "#EE6677"]
+
+
+def color(name):
+    """Return the activation's fixed colour (a stable spare colour for names without one)."""
+    base = name.split("(")[0]
+    if base in _FIXED:
+        return _FIXED[base]
+    return _SPARE[zlib.crc32(base.encode()) % len(_SPARE)]
+
+
+def use_style():
+    """Set matplotlib's rcParams to the book's style (readable at 100 %, light grid, no top/right spines)."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update({
+        "figure.figsize": (6.4, 4.0), "figure.dpi": 100, "savefig.dpi": 100, "figure.autolayout": False,
+        "figure.constrained_layout.use": True,
+        "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9,
+        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+        "lines.linewidth": 2.0,
+        "axes.prop_cycle": mpl.cycler(color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
+                                             "#56B4E9", "#882255", "#999933"]),
+    })
+
+
+def plot_function(ax, act, x=None, derivative=True, label=None):
+    """Draw f (solid) and, if asked, f' (dashed) of a registry Activation on ax; return ax."""
+    x = torch.linspace(-5, 5, 1001, dtype=torch.float64) if x is None else x
+    c = color(act.name)
+    ax.plot(x, act(x), color=c, label=label or act.label)
+    if derivative:
+        ax.plot(x, act.derivative(x), color=c, linestyle="--", linewidth=1.4, label=f"{label or act.label}′")
+    ax.axhline(0, color="k", linewidth=0.6)
+    ax.axvline(0, color="k", linewidth=0.6)
+    return ax
+
+
+def function_grid(acts, ncols=4, x=None, panel=(3.0, 2.4)):
+    """Return a figure with one panel per Activation: f solid, f' dashed, the formula as the title."""
+    import matplotlib.pyplot as plt
+
+    nrows = -(-len(acts) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), squeeze=False)
+    for ax, act in zip(axes.flat, acts):
+        plot_function(ax, act, x=x)
+        ax.set_title(act.label)
+        ax.set_ylim(-2.2, 3.2)
+        ax.set_xlabel("x")
+    for ax in list(axes.flat)[len(acts):]:
+        ax.set_visible(False)
+    handles = [plt.Line2D([], [], color="0.3", label="f(x)"),
+               plt.Line2D([], [], color="0.3", linestyle="--", linewidth=1.4, label="f′(x)")]
+    fig.legend(handles=handles, loc="outside upper right", ncols=2, frameon=False)
+    return fig
+
+
+def layer_histograms(stats, kind="activation", bins=60, title=None, color_name=None, range_=None):
+    """Return a figure with one histogram per layer (rows of LayerStats from diagnostics.record), saturation % in the label."""
+    import matplotlib.pyplot as plt
+
+    if kind not in ("activation", "gradient"):
+        raise ValueError(f"unknown kind {kind!r}; choose one of: activation, gradient")
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    cmap = plt.get_cmap("viridis")
+    for i, s in enumerate(stats):
+        sample = s.sample if kind == "activation" else s.grad_sample
+        if sample is None:
+            raise ValueError("these stats have no gradients; call diagnostics.record with y and loss_fn")
+        hist = torch.histogram(sample.double(), bins=bins, range=range_) if range_ else torch.histogram(
+            sample.double(), bins=bins)
+        centres = 0.5 * (hist.bin_edges[1:] + hist.bin_edges[:-1])
+        dens = hist.hist / hist.hist.sum()
+        label = f"layer {i + 1}: std {s.std if kind == 'activation' else s.grad_std:.2g}"
+        if kind == "activation":
+            label += f", sat. {s.saturated_pct:.0f}%"
+        ax.plot(centres, dens, color=cmap(i / max(1, len(stats) - 1)), linewidth=1.5, label=label)
+    ax.set_xlabel("activation value" if kind == "activation" else "gradient of loss w.r.t. activation")
+    ax.set_ylabel("fraction of entries")
+    ax.legend(loc="upper right", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def mean_band(ax, x, runs, name=None, label=None, color_=None):
+    """Plot the mean over runs (rows of a (steps, runs) tensor) with a band of ±1 standard error; return ax."""
+    runs = torch.as_tensor(runs, dtype=torch.float64)
+    m = runs.mean(1)
+    se = runs.std(1) / runs.shape[1] ** 0.5 if runs.shape[1] > 1 else torch.zeros_like(m)
+    c = color_ or (color(name) if name else None)
+    ax.plot(x, m, color=c, label=label or name)
+    ax.fill_between(x, m - se, m + se, color=c, alpha=0.2, linewidth=0)
+    return ax

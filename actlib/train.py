@@ -1,0 +1,270 @@
+"""Small training loops: `train` for one model, `train_many` for many models at once (vectorised with torch.func)."""
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .data import Split
+from .modules import make
+
+TASKS = ("classify", "regress")
+OPTIMIZERS = ("adam", "sgd")
+
+
+def mlp(sizes, activation="relu", **params):
+    """Return an nn.Sequential MLP: Linear layers of the given sizes with the named activation between them."""
+    if len(sizes) < 2 or any(not isinstance(s, int) or s < 1 for s in sizes):
+        raise ValueError(f"invalid sizes={sizes!r}; give at least two positive integers, e.g. [40, 100, 10]")
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < len(sizes) - 2:
+            layers.append(make(activation, **params))
+    return nn.Sequential(*layers)
+
+
+@dataclass
+class History:
+    """Per-epoch records; each field is a tensor of shape (epochs,) for one model or (epochs, models) for many."""
+
+    train_loss: torch.Tensor
+    test_loss: torch.Tensor
+    train_acc: torch.Tensor = None
+    test_acc: torch.Tensor = None
+    grad_norm: torch.Tensor = None
+    seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    def final(self, key="test_acc"):
+        """Return the last epoch's value of `key` (a float for one model, a tensor over models for many)."""
+        v = getattr(self, key)[-1]
+        return float(v) if v.dim() == 0 else v
+
+
+def _check(task, optimizer, epochs, batch_size):
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; choose one of: {', '.join(TASKS)}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"invalid epochs={epochs!r}; it must be a positive integer")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"invalid batch_size={batch_size!r}; it must be a positive integer")
+
+
+def _loss_and_acc(out, y, task):
+    """Return per-row loss and per-row correctness (None for regression); out (..., B, C), y (..., B)."""
+    if task == "classify":
+        loss = F.cross_entropy(out.flatten(0, -2), y.flatten(), reduction="none").view(y.shape)
+        return loss, (out.argmax(-1) == y).float()
+    return F.mse_loss(out.squeeze(-1), y.to(out.dtype), reduction="none"), None
+
+
+def _progress(total, desc, enabled):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, disable=not enabled, leave=False)
+
+
+def train(model, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adam", weight_decay=0.0,
+          clip_norm=None, task="classify", seed=0, device=None, progress=True, desc="training"):
+    """Train one model on a Split with minibatches; return a History of loss, accuracy and gradient norm per epoch."""
+    _check(task, optimizer, epochs, batch_size)
+    device = torch.device(device) if device is not None else next(model.parameters()).device
+    model.to(device)
+    data = data.to(device)
+    n = len(data.x_train)
+    g = torch.Generator().manual_seed(seed)
+    # Decoupled weight decay (AdamW; for SGD the two forms coincide), the same rule as train_many.
+    opt_cls = torch.optim.AdamW if optimizer == "adam" else torch.optim.SGD
+    opt = opt_cls(model.parameters(), lr=lr, weight_decay=weight_decay)
+    rec = {k: [] for k in ("train_loss", "test_loss", "train_acc", "test_acc", "grad_norm")}
+    t0 = time.perf_counter()
+    with _progress(epochs, desc, progress) as bar:
+        for _ in range(epochs):
+            model.train()
+            perm = torch.randperm(n, generator=g).to(device)
+            norms = []
+            for s in range(0, n, batch_size):
+                idx = perm[s:s + batch_size]
+                loss, _ = _loss_and_acc(model(data.x_train[idx]), data.y_train[idx], task)
+                opt.zero_grad(set_to_none=True)
+                loss.mean().backward()
+                norm = nn.utils.clip_grad_norm_(model.parameters(), clip_norm if clip_norm else math.inf)
+                norms.append(float(norm))
+                opt.step()
+            tr_loss, tr_acc, te_loss, te_acc = _evaluate_one(model, data, task)
+            for k, v in zip(rec, (tr_loss, te_loss, tr_acc, te_acc, sum(norms) / len(norms))):
+                rec[k].append(v)
+            bar.update(1)
+            bar.set_postfix(loss=f"{tr_loss:.3f}", test_acc="-" if te_acc is None else f"{te_acc:.3f}")
+    hist = {k: torch.tensor(v) if v and v[0] is not None else None for k, v in rec.items()}
+    return History(**hist, seconds=time.perf_counter() - t0)
+
+
+@torch.no_grad()
+def _evaluate_one(model, data, task):
+    model.eval()
+    out = []
+    for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test)):
+        loss, correct = _loss_and_acc(model(x), y, task)
+        out.append((float(loss.mean()), None if correct is None else float(correct.mean())))
+    model.train()
+    (tr_l, tr_a), (te_l, te_a) = out
+    return tr_l, tr_a, te_l, te_a
+
+
+# ----------------------------------------------------------------------------- many models at once
+
+
+class ManyModels:
+    """K copies of one architecture with stacked weights, evaluated together with torch.func.vmap."""
+
+    def __init__(self, models):
+        from torch.func import stack_module_state
+
+        if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for mod in models for m in mod.modules()):
+            raise ValueError("train_many cannot vmap BatchNorm (its running statistics update in place); "
+                             "use LayerNorm, or train these models one at a time with train()")
+        params, buffers = stack_module_state(models)
+        self.params = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
+        self.buffers = buffers
+        self.base = copy.deepcopy(models[0]).to("meta")
+        self.k = len(models)
+
+    def _call(self, p, b, x):
+        from torch.func import functional_call
+
+        return functional_call(self.base, (p, b), (x,))
+
+    def __call__(self, x, shared_input=False):
+        """Return the K models' outputs: x is (K, B, ...) per model, or (B, ...) shared when shared_input=True."""
+        from torch.func import vmap
+
+        in_x = None if shared_input else 0
+        return vmap(self._call, in_dims=(0, 0, in_x), randomness="different")(self.params, self.buffers, x)
+
+    def train(self, mode=True):
+        """Set train/eval mode (dropout) for all K models."""
+        self.base.train(mode)
+        return self
+
+    def model(self, i):
+        """Return model i as an ordinary nn.Module (a copy holding its trained weights)."""
+        m = copy.deepcopy(self.base).to_empty(device=next(iter(self.params.values())).device)
+        state = {k: v[i].detach().clone() for k, v in {**self.params, **self.buffers}.items()}
+        m.load_state_dict(state)
+        return m
+
+
+def _per_model(value, k, name):
+    t = torch.as_tensor(value, dtype=torch.float32)
+    if t.dim() == 0:
+        t = t.expand(k)
+    if t.shape != (k,):
+        raise ValueError(f"{name} must be a number or a sequence of {k} numbers (one per model), got shape {tuple(t.shape)}")
+    return t.clone()
+
+
+def train_many(make_model, seeds, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adam",
+               weight_decay=0.0, clip_norm=None, task="classify", device="cpu", progress=True,
+               desc="training", return_models=False):
+    """Train one model per seed at once (vectorised); lr may differ per model. Return a History with (epochs, K) tensors.
+
+    Model k is built by make_model() right after torch.manual_seed(seeds[k]) and sees its own minibatch
+    order drawn from the same seed, so the K runs are exactly K independent runs, done in one pass.
+    """
+    _check(task, optimizer, epochs, batch_size)
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds is empty; give at least one seed, e.g. range(5)")
+    k = len(seeds)
+    device = torch.device(device)
+    models = []
+    for s in seeds:
+        torch.manual_seed(s)
+        models.append(make_model().to(device))
+    many = ManyModels(models)
+    data = data.to(device)
+    lr_k = _per_model(lr, k, "lr").to(device)
+    wd_k = _per_model(weight_decay, k, "weight_decay").to(device)
+    clip_k = None if clip_norm is None else _per_model(clip_norm, k, "clip_norm").to(device)
+
+    n = len(data.x_train)
+    gens = [torch.Generator().manual_seed(s) for s in seeds]
+    state = {name: {"m": torch.zeros_like(p), "v": torch.zeros_like(p)} for name, p in many.params.items()}
+    rec = {key: [] for key in ("train_loss", "test_loss", "train_acc", "test_acc", "grad_norm")}
+    step = 0
+    t0 = time.perf_counter()
+    with _progress(epochs, desc, progress) as bar:
+        for _ in range(epochs):
+            many.train(True)
+            perms = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(device)
+            norms = []
+            for s in range(0, n, batch_size):
+                idx = perms[:, s:s + batch_size]
+                out = many(data.x_train[idx])
+                loss, _ = _loss_and_acc(out, data.y_train[idx], task)
+                grads = torch.autograd.grad(loss.mean(1).sum(), list(many.params.values()))
+                grads = dict(zip(many.params, grads))
+                norm = torch.sqrt(sum(g.flatten(1).pow(2).sum(1) for g in grads.values()))
+                norms.append(norm.detach())
+                scale = None
+                if clip_k is not None:
+                    scale = torch.clamp(clip_k / (norm + 1e-6), max=1.0)
+                step += 1
+                with torch.no_grad():
+                    for name, p in many.params.items():
+                        g = grads[name]
+                        shape = (k,) + (1,) * (p.dim() - 1)
+                        if scale is not None:
+                            g = g * scale.view(shape)
+                        p.mul_(1 - (lr_k * wd_k).view(shape))  # decoupled weight decay (AdamW / SGDW)
+                        if optimizer == "sgd":
+                            p.sub_(lr_k.view(shape) * g)
+                            continue
+                        st = state[name]
+                        st["m"].mul_(0.9).add_(g, alpha=0.1)
+                        st["v"].mul_(0.999).addcmul_(g, g, value=0.001)
+                        m_hat = st["m"] / (1 - 0.9 ** step)
+                        v_hat = st["v"] / (1 - 0.999 ** step)
+                        p.sub_(lr_k.view(shape) * m_hat / (v_hat.sqrt() + 1e-8))
+            ev = _evaluate_many(many, data, task)
+            for key, v in zip(rec, ev + (torch.stack(norms).mean(0).cpu(),)):
+                rec[key].append(v)
+            bar.update(1)
+            bar.set_postfix(loss=f"{float(ev[0].mean()):.3f}",
+                            test_acc="-" if ev[3] is None else f"{float(ev[3].mean()):.3f}")
+    hist = {key: torch.stack(v) if v and v[0] is not None else None for key, v in rec.items()}
+    history = History(**hist, seconds=time.perf_counter() - t0)
+    return (history, many) if return_models else history
+
+
+@torch.no_grad()
+def _evaluate_many(many, data, task):
+    many.train(False)
+    res = []
+    for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test)):
+        out = many(x, shared_input=True)
+        loss, correct = _loss_and_acc(out, y.expand(many.k, -1), task)
+        res.append((loss.mean(1).cpu(), None if correct is None else correct.mean(1).cpu()))
+    many.train(True)
+    (tr_l, tr_a), (te_l, te_a) = res
+    return tr_l, te_l, tr_a, te_a
+
+
+def mean_ci(values, confidence=0.95):
+    """Return (mean, half-width) of a Student-t confidence interval for the mean of values (1-D)."""
+    from scipy import stats
+
+    v = torch.as_tensor(values, dtype=torch.float64).flatten()
+    n = v.numel()
+    if n < 2:
+        raise ValueError(f"need at least 2 values for an interval, got {n}")
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * v.std(unbiased=True) / math.sqrt(n))
+    return float(v.mean()), half

@@ -1,0 +1,61 @@
+"""Diagnostics: per-layer statistics from hooks, dead units, gradient norms."""
+
+import pytest
+import torch
+from torch import nn
+
+import actlib
+from actlib import diagnostics
+from actlib.train import mlp
+
+
+def test_record_statistics_match_a_manual_forward():
+    torch.manual_seed(0)
+    model = mlp([10, 20, 20, 3], "tanh")
+    x = torch.randn(64, 10)
+    stats = diagnostics.record(model, x)
+    assert [s.name for s in stats] == ["1", "3"]
+    h1 = torch.tanh(model[0](x)).detach()
+    assert stats[0].mean == pytest.approx(float(h1.mean()), abs=1e-6)
+    assert stats[0].std == pytest.approx(float(h1.std()), abs=1e-6)
+    sat = (1 - h1 ** 2 < 0.05).float().mean() * 100  # tanh' = 1 - tanh^2, max slope 1
+    assert stats[0].saturated_pct == pytest.approx(float(sat))
+
+
+def test_saturation_and_dead_units_are_detected():
+    model = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 6), nn.Sigmoid())
+    with torch.no_grad():
+        model[0].bias[:3] = -100.0  # three dead ReLU units
+        model[2].weight.mul_(100)  # sigmoid pushed into saturation
+    x = torch.randn(256, 4)
+    stats = diagnostics.record(model, x)
+    assert stats[0].dead_pct == pytest.approx(50.0)
+    with torch.no_grad():
+        s = torch.sigmoid(model[:3](x))
+    expected = 100 * float((s * (1 - s) < 0.05 * 0.25).float().mean())
+    assert stats[1].saturated_pct == pytest.approx(expected) and expected > 50
+    dead = diagnostics.dead_fraction(model, torch.randn(1000, 4), batch_size=100)
+    assert dead["1"] == pytest.approx(0.5)
+
+
+def test_gradients_recorded_without_touching_parameter_grads():
+    torch.manual_seed(0)
+    model = mlp([5, 8, 8, 2], "gelu")
+    x, y = torch.randn(32, 5), torch.randint(0, 2, (32,))
+    stats = diagnostics.record(model, x, y, nn.functional.cross_entropy)
+    assert all(p.grad is None for p in model.parameters())
+    out = model[:2](x).requires_grad_(True)
+    loss = nn.functional.cross_entropy(model[2:](out), y)
+    (g,) = torch.autograd.grad(loss, out)
+    assert stats[0].grad_std == pytest.approx(float(g.std()), rel=1e-5)
+    norms = diagnostics.gradient_norms(model, x, y, nn.functional.cross_entropy)
+    assert [n for n, _ in norms] == ["0.weight", "2.weight", "4.weight"] and all(v > 0 for _, v in norms)
+
+
+def test_works_with_actlib_modules_and_errors():
+    model = nn.Sequential(nn.Linear(3, 4), actlib.get("mish").module(), nn.Linear(4, 4), actlib.modules.PReLU())
+    assert len(diagnostics.record(model, torch.randn(8, 3))) == 2
+    with pytest.raises(ValueError, match="no activation modules"):
+        diagnostics.record(nn.Linear(3, 3), torch.randn(2, 3))
+    with pytest.raises(ValueError, match="both y and loss_fn"):
+        diagnostics.record(model, torch.randn(2, 3), y=torch.zeros(2))
