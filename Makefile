@@ -21,8 +21,9 @@ $(STAMP): requirements.txt pyproject.toml
 lab: install
 	$(VENV)/bin/jupyter lab notebooks/
 
+# Two workers (this machine has 2 cores), one torch thread each; a notebook's cells stay on one worker.
 test: install
-	$(PY) -m pytest
+	ACTLIB_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
 
 book: install
 	$(PY) -m sphinx -b html --keep-going . _build/html

@@ -7,7 +7,7 @@ import torch
 # Colour-blind-safe palettes: Okabe & Ito (2008) and Paul Tol's "muted" and "bright" sets.
 _FIXED = {
     "relu": "#0072B2", "leaky_relu": "#56B4E9", "prelu": "#332288", "elu": "#009E73", "selu": "#117733",
-    "celu": "#44AA99", "gelu": "#D55E00", "silu": "#CC79A7", "swish": "#AA3377", "mish": "#E69F00",
+    "celu": "#44AA99", "gelu": "#D55E00", "silu": "#CC79A7", "swish": "#CC79A7",  # SiLU is Swish with beta = 1: one colour "mish": "#E69F00",
     "tanh": "#882255", "sigmoid": "#999933", "softplus": "#88CCEE", "softsign": "#DDCC77",
     "hardsigmoid": "#BBBBBB", "hardswish": "#EE6677", "relu6": "#4477AA", "identity": "#000000",
     "step": "#666666",
@@ -106,3 +106,41 @@ def mean_band(ax, x, runs, name=None, label=None, color_=None):
     ax.plot(x, m, color=c, label=label or name)
     ax.fill_between(x, m - se, m + se, color=c, alpha=0.2, linewidth=0)
     return ax
+
+
+def explorer_panels(axes, act, input_std=1.0, n_samples=20_000, seed=0, x_range=5.0):
+    """Draw the explorer's three panels on axes: f, f' and the histogram of f(z) for z ~ N(0, input_std²)."""
+    x = torch.linspace(-x_range, x_range, 801, dtype=torch.float64)
+    c = color(act.name)
+    ax_f, ax_d, ax_h = axes
+    for ax in axes:
+        ax.clear()
+    ax_f.plot(x, act(x), color=c)
+    ax_f.set_title(f"{act.label}: f(x)")
+    ax_d.plot(x, act.derivative(x), color=c, linestyle="--")
+    ax_d.set_title("f′(x)")
+    for ax in (ax_f, ax_d):
+        ax.axhline(0, color="k", linewidth=0.6)
+        ax.axvline(0, color="k", linewidth=0.6)
+        ax.set_xlabel("x")
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(n_samples, generator=g, dtype=torch.float64) * input_std
+    y = act(z)
+    ax_h.hist(y.numpy(), bins=80, color=c, alpha=0.8, density=True)
+    ax_h.axvline(float(y.mean()), color="k", linewidth=1.2, linestyle=":")
+    ax_h.set_title(f"f(z), z ~ N(0, {input_std:g}²): mean {float(y.mean()):.2f}, std {float(y.std()):.2f}")
+    ax_h.set_xlabel("output value")
+    ax_h.set_ylabel("density")
+    return axes
+
+
+def explorer_figure(settings, input_std=1.0):
+    """Return a static figure with one explorer row (f, f', output histogram) per (name, params) in settings."""
+    import matplotlib.pyplot as plt
+
+    from .registry import get
+
+    fig, axes = plt.subplots(len(settings), 3, figsize=(12, 2.8 * len(settings)), squeeze=False)
+    for row, (name, params) in zip(axes, settings):
+        explorer_panels(row, get(name, **params), input_std=input_std)
+    return fig

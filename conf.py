@@ -1,0 +1,203 @@
+"""Sphinx configuration for the "Activation Functions in Deep Learning" book.
+
+Build (from the repository root):
+
+    python -m sphinx -b html . _build/html
+
+The source directory is the repository root, but only ``index.md`` and the
+notebooks under ``notebooks/`` are book content (see ``include_patterns``).
+Notebooks are committed without outputs and executed by myst-nb at build time;
+results are cached in ``_build/.jupyter_cache`` so rebuilds only re-run
+notebooks whose code changed.
+
+The book must work completely offline: MathJax is served from
+``_build/html/_static/mathjax`` (sphinx-mathjax-offline) and no script or
+stylesheet is loaded from a CDN (see ``nb_ipywidgets_js`` below).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+# Notebooks are executed with the notebook's folder as working directory; make
+# the repository's own package (actlib) importable from there even when it is
+# not pip-installed. The Jupyter kernel inherits this environment.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
+)
+
+# -- Project information ------------------------------------------------------
+
+project = "Activation Functions in Deep Learning"
+author = "Activation Functions in Deep Learning authors"
+copyright = author
+html_title = project
+
+# -- General configuration ----------------------------------------------------
+
+extensions = [
+    "myst_nb",
+    # Ships MathJax 3 and copies it to _build/html/_static/mathjax; sets
+    # mathjax_path = "mathjax/tex-chtml.js" (relative to _static).
+    "sphinx-mathjax-offline",
+]
+
+root_doc = "index"
+
+# Only these files are book content, whatever else lives in the repo root.
+include_patterns = ["index.md", "notebooks/*.ipynb"]
+
+# ...and belt and braces: never look into these.
+exclude_patterns = [
+    ".venv",
+    "venv",
+    "_build",
+    "build",
+    "data",
+    "tests",
+    "actlib",
+    "README.md",
+    "**/.ipynb_checkpoints",
+    ".ci",
+    ".github",
+    ".git",
+    ".pytest_cache",
+    "**/__pycache__",
+    "*.egg-info",
+]
+
+# MyST markdown (also used for notebook markdown cells).
+myst_enable_extensions = [
+    "dollarmath",  # $inline$ and $$display$$ math
+    "amsmath",  # \begin{align} ... \end{align} etc.
+    "colon_fence",
+]
+myst_dmath_double_inline = True
+
+# MathJax 3 normally renders an undefined macro (a typo such as \sigmoid) as
+# quiet red text. Without the "noundefined" package it becomes a TeX error box
+# (<mjx-merror>), which readers notice and tests/test_book.py detects.
+mathjax3_config = {"tex": {"packages": {"[-]": ["noundefined"]}}}
+
+# -- Notebook execution (myst-nb) --------------------------------------------
+
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
+nb_execution_timeout = 300  # seconds per cell
+nb_execution_allow_errors = False  # a cell that raises is an error ...
+nb_execution_raise_on_error = True  # ... and that error fails the build
+nb_execution_show_tb = True  # print the notebook traceback in the build log
+nb_execution_excludepatterns: list[str] = []
+nb_kernel_rgx_aliases = {".*": "python3"}  # always use the venv's python3 kernel
+nb_merge_streams = True
+
+# No CDN scripts: by default myst-nb injects require.js and the
+# @jupyter-widgets html-manager from cdnjs/jsdelivr on every page whose
+# notebook has widget state. The book shows a static figure instead (widget
+# cells are tagged `remove-output`).
+nb_ipywidgets_js: dict[str, dict[str, str]] = {}
+
+# -- HTML output ---------------------------------------------------------------
+
+html_theme = "sphinx_book_theme"
+html_theme_options = {
+    "show_toc_level": 2,
+    "use_download_button": True,
+    "use_fullscreen_button": True,
+    "home_page_in_toc": True,
+    # Nothing that talks to the network: no launch buttons, no repository
+    # buttons, no analytics, no version switcher.
+    "launch_buttons": {},
+    "use_repository_button": False,
+    "use_issues_button": False,
+    "use_edit_page_button": False,
+}
+html_static_path: list[str] = []
+html_copy_source = True
+
+# -- Empty parts of the table of contents -------------------------------------
+#
+# index.md lists every part of the book as a globbed toctree
+# (``notebooks/1_*`` ...). While the book is being written some parts have no
+# notebook yet; Sphinx would warn "toctree glob pattern ... didn't match any
+# documents" and render an empty caption. That warning has no `type`, so it
+# cannot be silenced with `suppress_warnings`. Instead, when index.md is read we
+# drop the toctree blocks whose globs match no notebook at all.
+
+_TOCTREE_RE = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{toctree\}[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*\n?",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def _existing_docnames(srcdir: Path) -> list[str]:
+    docs = []
+    nb_dir = srcdir / "notebooks"
+    if nb_dir.is_dir():
+        for path in sorted(nb_dir.glob("*.ipynb")):
+            docs.append(f"notebooks/{path.stem}")
+    return docs
+
+
+def _prune_empty_toctrees(app, docname, source):  # noqa: ANN001
+    if docname != root_doc:
+        return
+    docs = _existing_docnames(Path(app.srcdir))
+
+    def keep(match: re.Match) -> str:
+        entries = [
+            line.strip()
+            for line in match.group("body").splitlines()
+            if line.strip() and not line.strip().startswith(":")
+        ]
+        if not entries:
+            return match.group(0)
+        for entry in entries:
+            if any(ch in entry for ch in "*?["):
+                if any(fnmatch.fnmatch(d, entry) for d in docs):
+                    return match.group(0)
+            else:
+                return match.group(0)  # explicit entry: leave it to Sphinx
+        return ""  # every entry is a glob that matches nothing
+
+    source[0] = _TOCTREE_RE.sub(keep, source[0])
+
+
+# -- Widget state --------------------------------------------------------------
+#
+# Executing a notebook stores the ipywidgets state (including rendered
+# outputs, e.g. base64 PNGs) in its metadata and myst-nb embeds it in the page
+# as <script type="application/vnd.jupyter.widget-state+json">. Without the
+# (CDN) widget manager that JSON is dead weight, so drop it.
+
+
+def _drop_widget_state(app, doctree):  # noqa: ANN001
+    nb_metadata = getattr(app.env, "nb_metadata", None)
+    if not nb_metadata:
+        return
+    js_files = nb_metadata.get(app.env.docname, {}).get("js_files", {})
+    for key in [k for k in js_files if k.startswith("ipywidgets")]:
+        del js_files[key]
+
+
+def _outdated_docs(app, env, added, changed, removed):  # noqa: ANN001
+    # The pruning above depends on which notebooks exist, not only on
+    # index.md itself, so re-read index.md on every (incremental) build.
+    # When the table of contents changes (a notebook added/removed, index.md
+    # edited), re-read every page so that no page keeps a stale sidebar;
+    # cheap, since executed notebooks come from the jupyter cache.
+    if added or removed or root_doc in changed:
+        return sorted(env.found_docs)
+    return [root_doc]
+
+
+def setup(app):  # noqa: ANN001
+    app.connect("source-read", _prune_empty_toctrees)
+    app.connect("env-get-outdated", _outdated_docs)
+    app.connect("doctree-read", _drop_widget_state)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,521 @@
+"""Build the Jupyter book and check the result works offline.
+
+What is checked:
+
+* ``sphinx-build`` succeeds (myst-nb executes every notebook; a cell that
+  raises, e.g. a failing ``assert``, fails the build) and emits no warnings;
+* static scan of every built HTML page: no script / stylesheet / image / frame
+  is loaded from ``http://``, ``https://`` or ``//``, no CSS ``@import`` or
+  ``url()`` points to the internet, MathJax comes from ``_static``;
+* static per-chapter checks: math in the notebook's markdown was turned into
+  math nodes, every figure the executed notebook produced is on the page and
+  its image file exists, no traceback / ``...Error:`` in output areas;
+* each chapter page (and index.html) is opened in headless Chromium with the
+  network disabled: the page must request nothing from the internet (checked
+  in Chromium's net log), MathJax must have typeset every formula
+  (``mjx-container``, no ``mjx-merror``), figures are present, no errors.
+  Skipped when Chromium is not installed (``apt-get install chromium``).
+
+The book is built into ``_build/html`` -- the same place as ``make book`` -- so
+the notebook execution cache in ``_build/.jupyter_cache`` is shared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML_DIR = ROOT / "_build" / "html"
+CACHE_DIR = ROOT / "_build" / ".jupyter_cache"  # nb_execution_cache_path in conf.py
+NB_DIR = ROOT / "notebooks"
+
+BUILD_CMD = [sys.executable, "-m", "sphinx", "-b", "html", "-E", ".", "_build/html"]
+BUILD_TIMEOUT_S = 60 * 60
+
+NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
+# docnames of the pages opened in Chromium: the landing page and every chapter
+PAGES = ["index"] + [f"notebooks/{nb.stem}" for nb in NOTEBOOKS]
+
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-extensions",
+    "--mute-audio",
+    "--disable-dev-shm-usage",
+    # fail every DNS lookup: the book must not need the network, and a
+    # page that tries anyway must not hang the test
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+]
+VIRTUAL_TIME_BUDGET_MS = 20_000
+CHROMIUM_TIMEOUT_S = 120
+
+IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+HIDDEN_OUTPUT_TAGS = {"remove-output", "remove-cell"}
+REMOTE_RE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+ERROR_RES = [
+    re.compile(r"Traceback \(most recent call last\)"),
+    re.compile(r"\b[A-Za-z_]\w*(Error|Exception):"),
+]
+# inline $...$, display $$...$$ and amsmath environments in notebook markdown
+MATH_SOURCE_RE = re.compile(
+    r"(?<![\\$])\$(?!\s)[^$\n]+(?<!\s)\$(?!\d)|\$\$.+?\$\$|\\begin\{[a-z]+\*?\}", re.DOTALL
+)
+CSS_REMOTE_RE = re.compile(
+    r"""(@import\s+(url\()?\s*["']?\s*(https?:)?//|url\(\s*["']?\s*(https?:)?//)""",
+    re.IGNORECASE,
+)
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+VOID_TAGS = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+    "meta", "source", "track", "wbr",
+}  # fmt: skip
+
+
+class PageParser(HTMLParser):
+    """Collect what the checks need from one HTML page (static or Chromium DOM)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._stack: list[tuple[str, bool]] = []  # (tag, inside a cell output)
+        self.remote: list[str] = []  # remote resources, as "<tag attr=url>"
+        self.scripts: list[str] = []  # every <script src=...>
+        self.imgs: list[tuple[str, bool]] = []  # (src, inside a cell output)
+        self.math_nodes = 0  # Sphinx math nodes (span/div class="math")
+        self.mjx_containers = 0
+        self.mjx_errors: list[str] = []
+        self.output_text: list[str] = []  # text inside cell output areas
+        self.style_text: list[str] = []  # inline <style> contents
+        self._in_style = False
+        self._in_merror = 0
+
+    @property
+    def in_output(self) -> bool:
+        return bool(self._stack) and self._stack[-1][1]
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        self._start(tag, attrs, push=tag not in VOID_TAGS)
+
+    def handle_startendtag(self, tag, attrs):  # noqa: ANN001
+        self._start(tag, attrs, push=False)  # <img ... /> has no end tag
+
+    def _start(self, tag: str, attrs: list, push: bool) -> None:
+        a = {k: (v or "") for k, v in attrs}
+        classes = a.get("class", "").split()
+        self._check_resource(tag, a)
+        if tag == "img":
+            self.imgs.append((a.get("src", ""), self.in_output))
+        if tag in ("span", "div") and "math" in classes:
+            self.math_nodes += 1
+        if tag == "mjx-container":
+            self.mjx_containers += 1
+        if tag == "mjx-merror":
+            self._in_merror += 1
+            self.mjx_errors.append(a.get("data-mjx-error", ""))
+        if tag == "style":
+            self._in_style = True
+        if push:
+            inside = self.in_output or "cell_output" in classes
+            self._stack.append((tag, inside))
+
+    def handle_endtag(self, tag):  # noqa: ANN001
+        if tag == "style":
+            self._in_style = False
+        if tag == "mjx-merror" and self._in_merror:
+            self._in_merror -= 1
+        for i in range(len(self._stack) - 1, -1, -1):
+            if self._stack[i][0] == tag:
+                del self._stack[i:]
+                break
+
+    def handle_data(self, data):  # noqa: ANN001
+        if self._in_style:
+            self.style_text.append(data)
+        if self.in_output:
+            self.output_text.append(data)
+        if self._in_merror and self.mjx_errors and not self.mjx_errors[-1]:
+            self.mjx_errors[-1] = data.strip()
+
+    def _check_resource(self, tag: str, a: dict[str, str]) -> None:
+        urls: list[tuple[str, str]] = []
+        if tag == "script" and "src" in a:
+            self.scripts.append(a["src"])
+            urls.append(("src", a["src"]))
+        elif tag == "link":
+            rel = a.get("rel", "").lower().split()
+            if set(rel) & {"stylesheet", "preload", "modulepreload", "icon", "prefetch"}:
+                urls.append(("href", a.get("href", "")))
+        elif tag in ("img", "iframe", "embed", "source", "audio", "video", "track"):
+            urls.append(("src", a.get("src", "")))
+        elif tag == "object":
+            urls.append(("data", a.get("data", "")))
+        if "style" in a and CSS_REMOTE_RE.search(a["style"]):
+            urls.append(("style", a["style"]))
+        for attr, url in urls:
+            if REMOTE_RE.match(url) or (attr == "style"):
+                self.remote.append(f"<{tag} {attr}={url!r}>")
+
+
+def parse_html(text: str) -> PageParser:
+    parser = PageParser()
+    parser.feed(text)
+    parser.close()
+    for css in parser.style_text:
+        if CSS_REMOTE_RE.search(css):
+            parser.remote.append(f"<style> {CSS_REMOTE_RE.search(css).group(0)!r}")
+    return parser
+
+
+def page_path(docname: str) -> Path:
+    return HTML_DIR / f"{docname}.html"
+
+
+def local_target(page: Path, src: str) -> Path | None:
+    """File that a relative src on `page` points to (None for data:/remote)."""
+    if not src or src.startswith("data:") or REMOTE_RE.match(src):
+        return None
+    path = unquote(urlsplit(src).path)
+    return (page.parent / path).resolve()
+
+
+def executed_notebook(stem: str) -> nbformat.NotebookNode | None:
+    """The notebook with the outputs myst-nb got when executing it (from the
+    jupyter cache; _build/jupyter_execute/*.ipynb does not always hold them).
+    None if it was not executed (e.g. excluded via nb_execution_excludepatterns)."""
+    from jupyter_cache import get_cache
+
+    nb = nbformat.read(NB_DIR / f"{stem}.ipynb", as_version=4)
+    try:
+        _, merged = get_cache(str(CACHE_DIR)).merge_match_into_notebook(nb)
+    except KeyError:
+        return None
+    return merged
+
+
+def expected_figures(stem: str) -> list[int]:
+    """Indices of code cells whose (visible) outputs include an image."""
+    cells: list[int] = []
+    nb = executed_notebook(stem)
+    for i, cell in enumerate(nb.cells if nb is not None else []):
+        if cell.cell_type != "code":
+            continue
+        if HIDDEN_OUTPUT_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        if any(
+            any(m in out.get("data", {}) for m in IMAGE_MIMES) for out in cell.get("outputs", [])
+        ):
+            cells.append(i)
+    return cells
+
+
+def source_has_math(nb_path: Path) -> bool:
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = re.sub(r"```.*?```|`[^`\n]*`", "", cell.source, flags=re.DOTALL)
+        if MATH_SOURCE_RE.search(text):
+            return True
+    return False
+
+
+def error_snippets(texts: list[str]) -> list[str]:
+    text = "".join(texts)
+    hits = []
+    for rx in ERROR_RES:
+        for m in rx.finditer(text):
+            hits.append(text[max(0, m.start() - 60) : m.end() + 60].replace("\n", " "))
+    return hits
+
+
+def check_page(docname: str, page: Path, html: str, what: str) -> tuple[PageParser, list[str]]:
+    """Checks shared by the static scan and the Chromium DOM."""
+    parsed = parse_html(html)
+    problems = []
+    if parsed.remote:
+        problems.append(f"{what}: loads remote resources: {parsed.remote}")
+    for src, _ in parsed.imgs:
+        target = local_target(page, src)
+        if target is not None and not target.is_file():
+            problems.append(f"{what}: <img src={src!r}> but {target} does not exist")
+    errors = error_snippets(parsed.output_text)
+    if errors:
+        problems.append(f"{what}: error/traceback in cell output: {errors[:3]}")
+    if docname.startswith("notebooks/"):
+        stem = docname.split("/", 1)[1]
+        fig_cells = expected_figures(stem)
+        out_imgs = [s for s, in_out in parsed.imgs if in_out]
+        if len(out_imgs) < len(fig_cells):
+            problems.append(
+                f"{what}: notebook cells {fig_cells} produce figures, but only "
+                f"{len(out_imgs)} <img> in output areas: {out_imgs}"
+            )
+    return parsed, problems
+
+
+# --------------------------------------------------------------------------
+# build
+# --------------------------------------------------------------------------
+
+
+class BuildResult:
+    def __init__(self, returncode: int, log: str, seconds: float) -> None:
+        self.returncode = returncode
+        self.log = log
+        self.seconds = seconds
+
+    @property
+    def warnings(self) -> list[str]:
+        # Sphinx warnings look like "path:line: WARNING: ..." or "WARNING: ...";
+        # kernel chatter such as "[IPKernelApp] WARNING | ..." is not one.
+        return [
+            line
+            for line in self.log.splitlines()
+            if re.search(r"(^|: )(WARNING|ERROR|CRITICAL):", line)
+        ]
+
+
+@pytest.fixture(scope="session")
+def build() -> BuildResult:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    start = time.monotonic()
+    proc = subprocess.run(
+        BUILD_CMD,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+    )
+    return BuildResult(proc.returncode, proc.stdout, time.monotonic() - start)
+
+
+@pytest.fixture(scope="session")
+def book(build: BuildResult) -> Path:
+    """The built book; errors out (instead of testing stale HTML) if the build failed."""
+    if build.returncode != 0:
+        pytest.fail("the book did not build, see test_build_succeeds", pytrace=False)
+    return HTML_DIR
+
+
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def test_build_succeeds(build: BuildResult) -> None:
+    log = ANSI_RE.sub("", build.log)
+    # the failing notebook + cell + Python error, as reported by myst-nb
+    failures = re.findall(
+        r"^(\S*: WARNING: Executing notebook failed.*?)(?:\[mystnb\.exec\]|\Z)",
+        log,
+        flags=re.MULTILINE | re.DOTALL,
+    )
+    details = [
+        f.split("An error occurred while executing the following cell:", 1)[-1].strip()
+        for f in failures
+    ]
+    header = [f.splitlines()[0] for f in failures]
+    tail = "\n".join(log.splitlines()[-40:])
+    assert build.returncode == 0, (
+        f"`python {' '.join(BUILD_CMD[1:])}` exited with {build.returncode} "
+        f"after {build.seconds:.0f} s (a notebook cell that raises fails the build).\n"
+        + "".join(f"\n{h}\n{d}\n" for h, d in zip(header, details))
+        + f"\nLog tail:\n{tail}"
+    )
+    assert (HTML_DIR / "index.html").is_file()
+
+
+def test_build_has_no_warnings(build: BuildResult, book: Path) -> None:
+    assert not build.warnings, "Sphinx warnings:\n" + "\n".join(build.warnings)
+
+
+def test_every_notebook_became_a_page(book: Path) -> None:
+    missing = [d for d in PAGES if not page_path(d).is_file()]
+    assert not missing, f"no HTML page for {missing}: is the notebook in index.md's toctree?"
+
+
+# --------------------------------------------------------------------------
+# static checks
+# --------------------------------------------------------------------------
+
+
+def current_pages(book: Path) -> list[Path]:
+    """Every built HTML page, minus leftovers of deleted/renamed notebooks
+    (Sphinx never removes those from _build/html; `make clean` does)."""
+    pages = []
+    for page in sorted(book.rglob("*.html")):
+        rel = page.relative_to(book)
+        if rel.parts[0] == "notebooks" and not (NB_DIR / rel.with_suffix(".ipynb").name).exists():
+            continue
+        pages.append(page)
+    return pages
+
+
+def test_no_remote_assets_in_any_page(book: Path) -> None:
+    pages = current_pages(book)
+    assert pages, "no HTML pages built"
+    problems = []
+    for page in pages:
+        parsed = parse_html(page.read_text(encoding="utf-8"))
+        if parsed.remote:
+            problems.append(f"{page.relative_to(book)}: {parsed.remote}")
+    assert not problems, "pages load scripts/styles from the internet:\n" + "\n".join(problems)
+
+
+def test_no_remote_urls_in_css(book: Path) -> None:
+    problems = []
+    for css in sorted((book / "_static").rglob("*.css")):
+        for m in CSS_REMOTE_RE.finditer(css.read_text(encoding="utf-8", errors="replace")):
+            problems.append(f"{css.relative_to(book)}: {m.group(0)!r}")
+    assert not problems, "stylesheets import from the internet:\n" + "\n".join(problems)
+
+
+def test_mathjax_is_served_locally(book: Path) -> None:
+    for docname in PAGES:
+        page = page_path(docname)
+        parsed = parse_html(page.read_text(encoding="utf-8"))
+        mathjax = [s for s in parsed.scripts if "mathjax" in s.lower()]
+        if parsed.math_nodes == 0:
+            continue
+        assert mathjax, f"{docname}.html has {parsed.math_nodes} formulas but no MathJax script"
+        for src in mathjax:
+            target = local_target(page, src)
+            assert target is not None, f"{docname}.html: MathJax from the internet: {src}"
+            assert target.is_file(), f"{docname}.html: MathJax script {target} missing"
+            assert target.is_relative_to(book / "_static"), f"{docname}.html: {src}"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
+def test_chapter_page_static(book: Path, nb_path: Path) -> None:
+    docname = f"notebooks/{nb_path.stem}"
+    page = page_path(docname)
+    assert page.is_file(), f"{docname}.html was not built"
+    parsed, problems = check_page(docname, page, page.read_text(encoding="utf-8"), page.name)
+    if source_has_math(nb_path) and parsed.math_nodes == 0:
+        problems.append(
+            f"{nb_path.name}: markdown contains $...$ math but {page.name} has no math "
+            "nodes (myst dollarmath/amsmath not enabled?)"
+        )
+    assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------
+# in the browser
+# --------------------------------------------------------------------------
+
+
+def find_chromium() -> str | None:
+    override = os.environ.get("CHROMIUM")
+    if override:
+        return shutil.which(override)
+    for name in CHROMIUM_CANDIDATES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def remote_requests_in_netlog(netlog: Path) -> list[str]:
+    """URLs the *page* (not the browser itself) requested from the network."""
+    raw = netlog.read_text(encoding="utf-8", errors="replace")
+    try:
+        log = json.loads(raw)
+    except json.JSONDecodeError:  # unterminated log: close the events list
+        log = json.loads(raw.rstrip().rstrip(",") + "]}")
+    types = {v: k for k, v in log["constants"]["logEventTypes"].items()}
+    urls = []
+    for event in log.get("events", []):
+        params = event.get("params") or {}
+        url = params.get("url", "")
+        if types.get(event.get("type")) != "URL_REQUEST_START_JOB":
+            continue
+        if not re.match(r"^(https?|wss?):", url):
+            continue
+        # Chromium's own background requests (update checks, ...) have no
+        # initiating origin; requests from our file:// pages do.
+        nik = params.get("network_isolation_key", "")
+        if params.get("initiator", "") != "not an origin" or "file://" in nik:
+            urls.append(url)
+    return sorted(set(urls))
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = find_chromium()
+    if path is None:
+        pytest.skip(
+            "Chromium not found (tried: " + ", ".join(CHROMIUM_CANDIDATES) + "); "
+            "install it with `apt-get install chromium` (or set CHROMIUM=/path/to/browser) "
+            "to run the in-browser checks"
+        )
+    return path
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_in_chromium(book: Path, chromium: str, docname: str, tmp_path: Path) -> None:
+    page = page_path(docname)
+    assert page.is_file(), f"{docname}.html was not built"
+    netlog = tmp_path / "netlog.json"
+    cmd = [
+        chromium,
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
+        f"--log-net-log={netlog}",
+        "--dump-dom",
+        page.as_uri(),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHROMIUM_TIMEOUT_S)
+    dom = proc.stdout
+    assert proc.returncode == 0 and "</html>" in dom, (
+        f"Chromium could not render {page}: exit {proc.returncode}\n{proc.stderr[-2000:]}"
+    )
+
+    static = parse_html(page.read_text(encoding="utf-8"))
+    parsed, problems = check_page(docname, page, dom, f"{docname}.html (Chromium DOM)")
+
+    if netlog.exists():
+        remote = remote_requests_in_netlog(netlog)
+        if remote:
+            problems.append(f"{docname}.html requested from the network: {remote}")
+    else:
+        problems.append(f"Chromium wrote no net log for {docname}.html")
+
+    nb_path = NB_DIR / f"{docname.split('/', 1)[1]}.ipynb" if "/" in docname else None
+    wants_math = static.math_nodes > 0 or (nb_path is not None and source_has_math(nb_path))
+    if wants_math and parsed.mjx_containers == 0:
+        problems.append(
+            f"{docname}.html: {static.math_nodes} formulas but MathJax typeset none "
+            "(no <mjx-container> in the DOM): is _static/mathjax there and loading?"
+        )
+    elif parsed.mjx_containers < static.math_nodes:
+        problems.append(
+            f"{docname}.html: MathJax typeset {parsed.mjx_containers} of "
+            f"{static.math_nodes} formulas"
+        )
+    if parsed.mjx_errors:
+        problems.append(f"{docname}.html: MathJax/TeX errors: {parsed.mjx_errors}")
+
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,29 @@
+"""Plotting: fixed colours per activation and the common figures."""
+
+import pytest
+import torch
+
+import actlib
+from actlib import plotting
+
+
+def test_colours_are_fixed_distinct_and_stable():
+    main = ["relu", "leaky_relu", "elu", "gelu", "silu", "mish", "tanh", "sigmoid", "selu", "softplus"]
+    cols = [plotting.color(n) for n in main]
+    assert len(set(cols)) == len(cols)
+    assert plotting.color("leaky_relu(0.1)") == plotting.color("leaky_relu")
+    assert plotting.color("my_new_act") == plotting.color("my_new_act")
+
+
+def test_figures_have_the_expected_panels():
+    import matplotlib
+    matplotlib.use("Agg")
+    acts = [actlib.get(n) for n in ("relu", "tanh", "gelu")]
+    fig = plotting.function_grid(acts, ncols=2)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 3 and visible[0].get_title() == "relu" and len(visible[0].lines) == 4
+    stats = actlib.diagnostics.record(actlib.train.mlp([4, 8, 8, 2], "tanh"), torch.randn(32, 4))
+    fig = plotting.layer_histograms(stats)
+    assert len(fig.axes[0].lines) == 2 and "sat." in fig.axes[0].get_legend().get_texts()[0].get_text()
+    with pytest.raises(ValueError, match="no gradients"):
+        plotting.layer_histograms(stats, kind="gradient")
