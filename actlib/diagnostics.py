@@ -146,7 +146,8 @@ def gradient_norms(model, x, y, loss_fn):
     """Return the gradient norm of the loss for each Linear/Conv layer's weight, in order, as a list of (name, norm)."""
     model.zero_grad(set_to_none=True)
     loss_fn(model(x), y).backward()
-    out = [(n, float(p.grad.norm())) for n, p in model.named_parameters() if n.endswith("weight") and p.grad is not None
-           and p.dim() > 1]
+    # float64 norm: squaring tiny float32 gradients (deep sigmoid nets) would underflow to an exact 0.
+    out = [(n, float(p.grad.double().norm())) for n, p in model.named_parameters()
+           if n.endswith("weight") and p.grad is not None and p.dim() > 1]
     model.zero_grad(set_to_none=True)
     return out

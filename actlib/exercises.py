@@ -27,11 +27,12 @@ def check(label, answer, expected, tol=1e-6, hint=""):
 
 def check_function(label, candidate, reference, x=None, tol=1e-5, hint=""):
     """Check a learner's function against a reference on many inputs; print ✓ or raise AssertionError naming the worst input."""
-    if candidate is TODO or candidate is None:
+    x = torch.linspace(-8, 8, 1601, dtype=torch.float64) if x is None else x
+    got = None if candidate is TODO or candidate is None else candidate(x.clone())
+    if got is TODO or got is None:
         print(f"[{label}] not answered yet: write the function and run the cell again.")
         return False
-    x = torch.linspace(-8, 8, 1601, dtype=torch.float64) if x is None else x
-    got = torch.as_tensor(candidate(x.clone()), dtype=torch.float64)
+    got = torch.as_tensor(got, dtype=torch.float64)
     want = torch.as_tensor(reference(x.clone()), dtype=torch.float64)
     if got.shape != want.shape:
         raise AssertionError(f"[{label}] returned shape {tuple(got.shape)}, expected {tuple(want.shape)}")

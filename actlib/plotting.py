@@ -7,7 +7,7 @@ import torch
 # Colour-blind-safe palettes: Okabe & Ito (2008) and Paul Tol's "muted" and "bright" sets.
 _FIXED = {
     "relu": "#0072B2", "leaky_relu": "#56B4E9", "prelu": "#332288", "elu": "#009E73", "selu": "#117733",
-    "celu": "#44AA99", "gelu": "#D55E00", "silu": "#CC79A7", "swish": "#CC79A7",  # SiLU is Swish with beta = 1: one colour "mish": "#E69F00",
+    "celu": "#44AA99", "gelu": "#D55E00", "silu": "#CC79A7", "swish": "#CC79A7", "mish": "#E69F00",  # SiLU is Swish with beta = 1: one colour
     "tanh": "#882255", "sigmoid": "#999933", "softplus": "#88CCEE", "softsign": "#DDCC77",
     "hardsigmoid": "#BBBBBB", "hardswish": "#EE6677", "relu6": "#4477AA", "identity": "#000000",
     "step": "#666666",

@@ -14,3 +14,10 @@ def test_exercise_checks(capsys):
     assert exercises.check_function("f", torch.tanh, lambda x: 2 * torch.sigmoid(2 * x) - 1)
     with pytest.raises(AssertionError, match="at x = "):
         exercises.check_function("f", torch.sigmoid, torch.tanh)
+
+
+def test_function_stub_returning_todo_counts_as_unanswered(capsys):
+    def stub(x):
+        return exercises.TODO
+    assert exercises.check_function("f", stub, torch.tanh) is False
+    assert "not answered" in capsys.readouterr().out
