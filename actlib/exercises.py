@@ -14,15 +14,14 @@ TODO = _Unanswered()  # the placeholder learners replace with their answer
 
 
 def check(label, answer, expected, tol=1e-6, hint=""):
-    """Compare an answer with the expected value (numbers, tensors, strings, bools); print ✓, or raise AssertionError with a hint."""
+    """Compare an answer with the expected value (numbers, tensors, strings, bools); print ✓ or a reminder, or raise AssertionError with a hint."""
     if answer is TODO or answer is None or answer is Ellipsis:
         print(f"[{label}] not answered yet: replace TODO with your answer and run the cell again.")
-        return False
+        return
     ok = _close(answer, expected, tol)
     if not ok:
         raise AssertionError(f"[{label}] {answer!r} is not right yet. {hint}".strip())
     print(f"[{label}] ✓ correct")
-    return True
 
 
 def check_function(label, candidate, reference, x=None, tol=1e-5, hint=""):
@@ -31,7 +30,7 @@ def check_function(label, candidate, reference, x=None, tol=1e-5, hint=""):
     got = None if candidate is TODO or candidate is None else candidate(x.clone())
     if got is TODO or got is None:
         print(f"[{label}] not answered yet: write the function and run the cell again.")
-        return False
+        return
     got = torch.as_tensor(got, dtype=torch.float64)
     want = torch.as_tensor(reference(x.clone()), dtype=torch.float64)
     if got.shape != want.shape:
@@ -43,7 +42,6 @@ def check_function(label, candidate, reference, x=None, tol=1e-5, hint=""):
         raise AssertionError(f"[{label}] at x = {float(x[i]):.4g} you return {float(got[i]):.6g}, "
                              f"expected {float(want[i]):.6g}. {hint}".strip())
     print(f"[{label}] ✓ correct on {x.numel()} inputs")
-    return True
 
 
 def _close(a, b, tol):

@@ -1,4 +1,4 @@
-"""Exercise checks: unanswered, right and wrong answers."""
+"""Exercise checks: unanswered, right and wrong answers; nothing is returned for Jupyter to echo."""
 
 import pytest
 import torch
@@ -7,11 +7,18 @@ from actlib import exercises
 
 
 def test_exercise_checks(capsys):
-    assert exercises.check("q", exercises.TODO, 1.0) is False and "not answered" in capsys.readouterr().out
-    assert exercises.check("q", 0.25000001, 0.25) is True
+    assert exercises.check("q", exercises.TODO, 1.0) is None
+    assert "[q] not answered" in capsys.readouterr().out
+    exercises.check("q", 0.25000001, 0.25)
+    assert "[q] ✓ correct" in capsys.readouterr().out
     with pytest.raises(AssertionError, match=r"\[q\] 0.3 is not right yet. hint"):
         exercises.check("q", 0.3, 0.25, hint="hint")
-    assert exercises.check_function("f", torch.tanh, lambda x: 2 * torch.sigmoid(2 * x) - 1)
+    exercises.check("q", ["a", "b"], ["a", "b"])
+    assert "✓" in capsys.readouterr().out
+    with pytest.raises(AssertionError):
+        exercises.check("q", ["a"], ["a", "b"])
+    assert exercises.check_function("f", torch.tanh, lambda x: 2 * torch.sigmoid(2 * x) - 1) is None
+    assert "✓ correct on 1601 inputs" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="at x = "):
         exercises.check_function("f", torch.sigmoid, torch.tanh)
 
@@ -19,5 +26,5 @@ def test_exercise_checks(capsys):
 def test_function_stub_returning_todo_counts_as_unanswered(capsys):
     def stub(x):
         return exercises.TODO
-    assert exercises.check_function("f", stub, torch.tanh) is False
+    exercises.check_function("f", stub, torch.tanh)
     assert "not answered" in capsys.readouterr().out
