@@ -102,7 +102,7 @@ def mean_band(ax, x, runs, name=None, label=None, color_=None):
     runs = torch.as_tensor(runs, dtype=torch.float64)
     m = runs.mean(1)
     se = runs.std(1) / runs.shape[1] ** 0.5 if runs.shape[1] > 1 else torch.zeros_like(m)
-    c = color_ or (color(name) if name else None)
+    c = color_ if color_ is not None else (color(name) if name else None)
     ax.plot(x, m, color=c, label=label or name)
     ax.fill_between(x, m - se, m + se, color=c, alpha=0.2, linewidth=0)
     return ax

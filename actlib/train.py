@@ -132,6 +132,7 @@ class ManyModels:
             raise ValueError("train_many cannot vmap BatchNorm (its running statistics update in place); "
                              "use LayerNorm, or train these models one at a time with train()")
         params, buffers = stack_module_state(models)
+        self._views = models  # ordinary modules, reused by current(i)
         self.params = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
         self.buffers = buffers
         self.base = copy.deepcopy(models[0]).to("meta")
@@ -154,6 +155,16 @@ class ManyModels:
         self.base.train(mode)
         return self
 
+    @torch.no_grad()
+    def current(self, i):
+        """Return model i's current weights in an ordinary nn.Module in eval mode (reused: keep results, not the module)."""
+        m = self._views[i]
+        for name, t in self.params.items():
+            m.get_parameter(name).copy_(t[i])
+        for name, t in self.buffers.items():
+            m.get_buffer(name).copy_(t[i])
+        return m.eval()
+
     def model(self, i):
         """Return model i as an ordinary nn.Module (a copy holding its trained weights)."""
         m = copy.deepcopy(self.base).to_empty(device=next(iter(self.params.values())).device)
@@ -173,11 +184,13 @@ def _per_model(value, k, name):
 
 def train_many(make_model, seeds, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adam",
                weight_decay=0.0, clip_norm=None, task="classify", device="cpu", progress=True,
-               desc="training", return_models=False):
+               desc="training", return_models=False, on_epoch=None):
     """Train one model per seed at once (vectorised); lr may differ per model. Return a History with (epochs, K) tensors.
 
     Model k is built by make_model() right after torch.manual_seed(seeds[k]) and sees its own minibatch
     order drawn from the same seed, so the K runs are exactly K independent runs, done in one pass.
+    on_epoch(epoch, many), if given, is called before training (epoch 0) and after every epoch; its results are
+    kept in history.extra["on_epoch"], a list of epochs + 1 entries.
     """
     _check(task, optimizer, epochs, batch_size)
     seeds = list(seeds)
@@ -200,9 +213,10 @@ def train_many(make_model, seeds, data, epochs=20, lr=1e-3, batch_size=128, opti
     state = {name: {"m": torch.zeros_like(p), "v": torch.zeros_like(p)} for name, p in many.params.items()}
     rec = {key: [] for key in ("train_loss", "test_loss", "train_acc", "test_acc", "grad_norm")}
     step = 0
+    tracked = [] if on_epoch is None else [on_epoch(0, many)]
     t0 = time.perf_counter()
     with _progress(epochs, desc, progress) as bar:
-        for _ in range(epochs):
+        for epoch in range(1, epochs + 1):
             many.train(True)
             perms = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(device)
             norms = []
@@ -237,11 +251,15 @@ def train_many(make_model, seeds, data, epochs=20, lr=1e-3, batch_size=128, opti
             ev = _evaluate_many(many, data, task)
             for key, v in zip(rec, ev + (torch.stack(norms).mean(0).cpu(),)):
                 rec[key].append(v)
+            if on_epoch is not None:
+                tracked.append(on_epoch(epoch, many))
             bar.update(1)
             bar.set_postfix(loss=f"{float(ev[0].mean()):.3f}",
                             test_acc="-" if ev[3] is None else f"{float(ev[3].mean()):.3f}")
     hist = {key: torch.stack(v) if v and v[0] is not None else None for key, v in rec.items()}
     history = History(**hist, seconds=time.perf_counter() - t0)
+    if on_epoch is not None:
+        history.extra["on_epoch"] = tracked
     return (history, many) if return_models else history
 
 

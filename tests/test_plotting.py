@@ -27,3 +27,14 @@ def test_figures_have_the_expected_panels():
     assert len(fig.axes[0].lines) == 2 and "sat." in fig.axes[0].get_legend().get_texts()[0].get_text()
     with pytest.raises(ValueError, match="no gradients"):
         plotting.layer_histograms(stats, kind="gradient")
+
+
+def test_mean_band_accepts_array_colours():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    fig, ax = plt.subplots()
+    plotting.mean_band(ax, torch.arange(3), torch.rand(3, 4), color_=np.array([0.1, 0.2, 0.3, 1.0]))
+    assert len(ax.lines) == 1
+    plt.close(fig)

@@ -99,3 +99,13 @@ def test_mlp_and_mean_ci():
     mean, half = mean_ci([1.0, 2.0, 3.0])
     assert mean == 2.0 and half == pytest.approx(2.4841, abs=1e-3)  # t(0.975, 2) * 1 / sqrt(3)
     assert isinstance(History(torch.zeros(2), torch.zeros(2)).final("test_loss"), float)
+
+
+def test_on_epoch_hook_sees_the_current_weights(small):
+    def weight_sum(epoch, many):
+        return float(many.current(1)[0].weight.sum())
+    h, many = train_many(make_small, [0, 1], small, epochs=2, lr=0.05, progress=False, on_epoch=weight_sum,
+                         return_models=True)
+    seen = h.extra["on_epoch"]
+    assert len(seen) == 3 and seen[0] != seen[-1]
+    assert seen[-1] == pytest.approx(float(many.model(1)[0].weight.sum()), rel=1e-6)

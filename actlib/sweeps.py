@@ -1,0 +1,200 @@
+"""Vectorised hyper-parameter sweeps: k-fold splits, buffered-parameter modules, measurements during training.
+
+Models of one sweep are trained at once with `actlib.train.train_many` (`train_tracked` adds a measurement
+after every epoch through its on_epoch hook). A parameter that differs between those models must live in a buffer, hence
+`BufferedActivation` and `BufferedDropout`.
+"""
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .data import Split
+from .diagnostics import activation_layers, dead_fraction
+from .modules import ActivationModule
+from .train import History, mean_ci, train_many
+
+# Activations whose one parameter can differ between models of one vectorised run, and that parameter's name.
+SWEEPABLE = {"leaky_relu": "negative_slope", "elu": "alpha", "swish": "beta"}
+
+
+class BufferedActivation(ActivationModule):
+    """Leaky ReLU, ELU or Swish-β whose parameter is a buffer (not trained), so models with different values stack."""
+
+    def __init__(self, name, value):
+        if name not in SWEEPABLE:
+            raise ValueError(f"unknown sweepable activation {name!r}; choose one of: {', '.join(SWEEPABLE)}")
+        super().__init__(name, **{SWEEPABLE[name]: float(value)})  # the registry validates the value
+        self.kind = name
+        self.register_buffer("value", torch.tensor(float(value)))
+
+    def forward(self, x):
+        # Written without torch.where, which is 3-5x slower under vmap + autograd; both forms are exact.
+        v = self.value
+        if self.kind == "leaky_relu":
+            return torch.relu(x) - v * torch.relu(-x)
+        if self.kind == "elu":
+            return torch.relu(x) + v * torch.expm1(torch.clamp(x, max=0.0))
+        return x * torch.sigmoid(v * x)  # swish; torch.sigmoid is one fused kernel
+
+    def extra_repr(self):
+        return f"{self.kind}, {SWEEPABLE[self.kind]}={float(self.value):g} (buffer)"
+
+
+class BufferedDropout(nn.Module):
+    """Dropout whose rate p is a buffer, so models with different rates stack in train_many (one mask per model)."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        if not 0.0 <= float(p) < 1.0:
+            raise ValueError(f"invalid dropout rate p={p!r}; it must be in [0, 1)")
+        self.register_buffer("p", torch.tensor(float(p)))
+
+    def forward(self, x):
+        if not self.training:
+            return x
+        keep = 1.0 - self.p
+        return x * (torch.rand_like(x) < keep).to(x.dtype) / keep
+
+    def extra_repr(self):
+        return f"p={float(self.p):g} (buffer)"
+
+
+# ----------------------------------------------------------------------------- k-fold cross-validation
+
+
+def kfold(data, k=3, seed=0):
+    """Return k Splits of data's training set: in Split i the i-th of k disjoint parts is held out as the test set."""
+    if not isinstance(k, int) or k < 2:
+        raise ValueError(f"invalid k={k!r}; it must be an integer >= 2")
+    n = len(data.x_train)
+    if k > n:
+        raise ValueError(f"k={k} is larger than the {n} training rows")
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).to(data.x_train.device)
+    parts = perm.tensor_split(k)
+    splits = []
+    for i in range(k):
+        train_idx = torch.cat([p for j, p in enumerate(parts) if j != i])
+        held = parts[i]
+        splits.append(Split(data.x_train[train_idx], data.y_train[train_idx],
+                            data.x_train[held], data.y_train[held]))
+    return splits
+
+
+@dataclass
+class SweepResult:
+    """Held-out scores of a sweep: scores[f, v, s] for fold f, value v, seed s (accuracy on the held-out fold)."""
+
+    values: list
+    seeds: list
+    scores: torch.Tensor
+    history: list  # one History per fold, with models ordered value-major (value 0 seeds..., value 1 seeds...)
+    records: list = None  # per fold, train_tracked's records when the sweep was given a measure
+
+    def runs(self, i):
+        """Return the k * len(seeds) held-out scores of value i, flattened over folds and seeds."""
+        return self.scores[:, i, :].flatten()
+
+    def summary(self, confidence=0.95):
+        """Return [(value, mean, half-width)] over folds and seeds, one row per value."""
+        return [(v, *mean_ci(self.runs(i), confidence)) for i, v in enumerate(self.values)]
+
+    def best(self):
+        """Return (index, value) of the value with the highest mean held-out score."""
+        means = self.scores.mean(dim=(0, 2))
+        i = int(means.argmax())
+        return i, self.values[i]
+
+    def paired_gaps(self, confidence=0.95):
+        """Return [(value, mean, half-width)] of each value's score minus the best value's, paired by fold and seed."""
+        b, _ = self.best()
+        out = []
+        for i, v in enumerate(self.values):
+            diff = self.runs(i) - self.runs(b)
+            out.append((v, 0.0, 0.0) if i == b else (v, *mean_ci(diff, confidence)))
+        return out
+
+
+def sweep(make_model, values, seeds, data, k=3, fold_seed=0, measure=None, **train_kwargs):
+    """Cross-validate one model per (value, seed) on k folds of data's training set; return a SweepResult.
+
+    make_model(value) builds a model; all values share the seeds, so the same seed gives the same initial
+    weights and minibatch order for every value (the comparison between values is paired). Extra keyword
+    arguments go to train_many (epochs, lr, batch_size, optimizer, device, ...). With measure, training runs
+    through train_tracked and SweepResult.records[f] holds fold f's records (see train_tracked).
+    """
+    values, seeds = list(values), list(seeds)
+    if not values or not seeds:
+        raise ValueError(f"give at least one value and one seed, got values={values!r}, seeds={seeds!r}")
+    order = [(v, s) for v in values for s in seeds]
+    scores, histories, records = [], [], []
+    desc = train_kwargs.pop("desc", "sweep")
+    for f, split in enumerate(kfold(data, k, fold_seed)):
+        queue = iter(order)
+        args = (lambda: make_model(next(queue)[0]), [s for _, s in order], split)
+        kw = dict(train_kwargs, desc=f"{desc} fold {f + 1}/{k}")
+        if measure is None:
+            hist = train_many(*args, **kw)
+        else:
+            hist, rec = train_tracked(*args, measure, **kw)
+            records.append(rec)
+        scores.append(hist.test_acc[-1].view(len(values), len(seeds)))
+        histories.append(hist)
+    return SweepResult(values, seeds, torch.stack(scores), histories, records if measure is not None else None)
+
+
+# ----------------------------------------------------------------------------- measuring during training
+
+
+def silent_fraction(model, x, batch_size=4096):
+    """Return, per activation layer, the fraction of units whose pre-activation is <= 0 on every row of x."""
+    any_pos = {}
+    handles = []
+
+    def hook(name):
+        def fn_(module, inputs):
+            z = inputs[0].detach()
+            p = (z.reshape(z.shape[0], -1) > 0).any(dim=0)
+            any_pos[name] = p if name not in any_pos else any_pos[name] | p
+        return fn_
+
+    for name, m in activation_layers(model):
+        handles.append(m.register_forward_pre_hook(hook(name)))
+    try:
+        with torch.no_grad():
+            for s in range(0, len(x), batch_size):
+                model(x[s:s + batch_size])
+    finally:
+        for h in handles:
+            h.remove()
+    return {name: 1.0 - float(p.float().mean()) for name, p in any_pos.items()}
+
+
+def train_tracked(make_model, seeds, data, measure, return_models=False, **train_kwargs):
+    """Train exactly as train_many does, calling measure(model) on every model at init and after each epoch.
+
+    Return (History, records) with records[e][k] = measure(model k) after e epochs (e = 0: the initial model),
+    and with return_models=True also the K trained models as ordinary nn.Modules (History, records, models);
+    measure receives an ordinary nn.Module in eval mode holding model k's current weights (a copy: changing it
+    does not affect training; it is reused, so keep results, not the module).
+    """
+    def on_epoch(epoch, many):
+        return [measure(many.current(i)) for i in range(many.k)]
+
+    history, many = train_many(make_model, seeds, data, return_models=True, on_epoch=on_epoch, **train_kwargs)
+    records = history.extra["on_epoch"]
+    if return_models:
+        return history, records, [many.current(i) for i in range(many.k)]
+    return history, records
+
+
+def track_dead(make_model, seeds, data, epochs=20, **train_kwargs):
+    """Train as train_tracked does; return (History, dead[, models]), dead[e, k, l] the dead fraction at epoch e."""
+    x = data.x_train
+
+    def measure(m):
+        return list(dead_fraction(m, x).values())
+
+    out = train_tracked(make_model, seeds, data, measure, epochs=epochs, **train_kwargs)
+    return (out[0], torch.tensor(out[1])) + tuple(out[2:])
