@@ -103,9 +103,9 @@ def test_mlp_and_mean_ci():
 
 def test_on_epoch_hook_sees_the_current_weights(small):
     def weight_sum(epoch, many):
-        return float(many.current(1)[0].weight.sum())
+        return float(many.current(1)[0].weight.detach().sum())
     h, many = train_many(make_small, [0, 1], small, epochs=2, lr=0.05, progress=False, on_epoch=weight_sum,
                          return_models=True)
     seen = h.extra["on_epoch"]
     assert len(seen) == 3 and seen[0] != seen[-1]
-    assert seen[-1] == pytest.approx(float(many.model(1)[0].weight.sum()), rel=1e-6)
+    assert seen[-1] == pytest.approx(float(many.model(1)[0].weight.detach().sum()), rel=1e-6)
