@@ -108,13 +108,14 @@ def record(model, x, y=None, loss_fn=None, sat_threshold=0.05, max_sample=20_000
     return stats
 
 
-def dead_fraction(model, x, batch_size=4096):
-    """Return, per activation layer, the fraction of units that are inactive (f' = 0) on every row of x."""
-    layers = activation_layers(model)
-    alive = {}
-    handles = []
+def inactive_fraction(model, x, active, batch_size=4096):
+    """Return, per activation layer, the fraction of units for which active(module, z) is False on every row of x.
 
-    busy = set()  # _local_slope calls the module again; its own hook must not recurse
+    z is the layer's input (the pre-activation) for one batch; active returns a boolean tensor of z's shape.
+    """
+    ever = {}
+    handles = []
+    busy = set()  # active() may call the module again; its own hook must not recurse
 
     def hook(name):
         def fn(module, inputs, output):
@@ -122,15 +123,14 @@ def dead_fraction(model, x, batch_size=4096):
                 return
             busy.add(name)
             try:
-                s = _local_slope(module, inputs[0]).abs()
+                a = active(module, inputs[0].detach())
             finally:
                 busy.discard(name)
-            s = s.reshape(s.shape[0], -1)
-            a = (s > 0).any(dim=0)
-            alive[name] = a if name not in alive else alive[name] | a
+            a = a.reshape(a.shape[0], -1).any(dim=0)
+            ever[name] = a if name not in ever else ever[name] | a
         return fn
 
-    for name, m in layers:
+    for name, m in activation_layers(model):
         handles.append(m.register_forward_hook(hook(name)))
     try:
         with torch.no_grad():
@@ -139,7 +139,12 @@ def dead_fraction(model, x, batch_size=4096):
     finally:
         for h in handles:
             h.remove()
-    return {name: 1.0 - float(a.float().mean()) for name, a in alive.items()}
+    return {name: 1.0 - float(a.float().mean()) for name, a in ever.items()}
+
+
+def dead_fraction(model, x, batch_size=4096):
+    """Return, per activation layer, the fraction of units that are inactive (f' = 0) on every row of x."""
+    return inactive_fraction(model, x, lambda module, z: _local_slope(module, z) != 0, batch_size)
 
 
 def gradient_norms(model, x, y, loss_fn):

@@ -11,9 +11,9 @@ import torch
 from torch import nn
 
 from .data import Split
-from .diagnostics import activation_layers, dead_fraction
+from .diagnostics import dead_fraction, inactive_fraction
 from .modules import ActivationModule
-from .train import History, mean_ci, train_many
+from .train import mean_ci, train_many
 
 # Activations whose one parameter can differ between models of one vectorised run, and that parameter's name.
 SWEEPABLE = {"leaky_relu": "negative_slope", "elu": "alpha", "swish": "beta"}
@@ -149,26 +149,7 @@ def sweep(make_model, values, seeds, data, k=3, fold_seed=0, measure=None, **tra
 
 def silent_fraction(model, x, batch_size=4096):
     """Return, per activation layer, the fraction of units whose pre-activation is <= 0 on every row of x."""
-    any_pos = {}
-    handles = []
-
-    def hook(name):
-        def fn_(module, inputs):
-            z = inputs[0].detach()
-            p = (z.reshape(z.shape[0], -1) > 0).any(dim=0)
-            any_pos[name] = p if name not in any_pos else any_pos[name] | p
-        return fn_
-
-    for name, m in activation_layers(model):
-        handles.append(m.register_forward_pre_hook(hook(name)))
-    try:
-        with torch.no_grad():
-            for s in range(0, len(x), batch_size):
-                model(x[s:s + batch_size])
-    finally:
-        for h in handles:
-            h.remove()
-    return {name: 1.0 - float(p.float().mean()) for name, p in any_pos.items()}
+    return inactive_fraction(model, x, lambda module, z: z > 0, batch_size)
 
 
 def train_tracked(make_model, seeds, data, measure, return_models=False, **train_kwargs):

@@ -9,7 +9,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .data import Split
 from .modules import make
 
 TASKS = ("classify", "regress")

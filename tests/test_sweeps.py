@@ -5,20 +5,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from actlib.data import Split
 from actlib.diagnostics import dead_fraction
 from actlib.registry import get
 from actlib.sweeps import (BufferedActivation, BufferedDropout, kfold, silent_fraction, sweep, track_dead,
                            train_tracked)
 from actlib.train import mean_ci, mlp, train, train_many
-
-
-@pytest.fixture(scope="module")
-def small():
-    g = torch.Generator().manual_seed(0)
-    x = torch.randn(300, 6, generator=g)
-    y = (x[:, 0] * x[:, 1] > 0).long() + (x[:, 2] > 1).long()
-    return Split(x[:200], y[:200], x[200:], y[200:])
 
 
 def net(act):

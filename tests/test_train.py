@@ -8,14 +8,6 @@ from actlib.data import Split, xor
 from actlib.train import ManyModels, History, mean_ci, mlp, train, train_many
 
 
-@pytest.fixture(scope="module")
-def small():
-    g = torch.Generator().manual_seed(0)
-    x = torch.randn(300, 6, generator=g)
-    y = (x[:, 0] * x[:, 1] > 0).long() + (x[:, 2] > 1).long()
-    return Split(x[:200], y[:200], x[200:], y[200:])
-
-
 def make_small():
     return mlp([6, 16, 16, 3], "tanh")
 
