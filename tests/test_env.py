@@ -10,8 +10,9 @@ def test_setup_seeds_and_reports(capsys, monkeypatch):
     dev = actlib.setup(seed=5, style=False)
     a = torch.rand(3)
     out = capsys.readouterr().out
-    assert "device cpu" in out and "seed 5" in out and "1 CPU thread " in out
     assert dev == actlib.pick_device() and torch.get_num_threads() == 1
+    name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else dev.type
+    assert f"device {name} ·" in out and "seed 5" in out and "1 CPU thread " in out
     actlib.setup(seed=5, style=False, quiet=True)
     assert torch.equal(torch.rand(3), a) and capsys.readouterr().out == ""
 
