@@ -23,3 +23,17 @@ def test_import_stays_light():
     code = "import actlib, sys; print('matplotlib.pyplot' in sys.modules, 'ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_pick_device_honours_a_preference_and_seeding_covers_numpy(monkeypatch):
+    import numpy as np
+    assert actlib.pick_device("cpu") == torch.device("cpu")
+    assert actlib.seed_everything(3) == 3
+    a = np.random.rand(2)
+    actlib.seed_everything(3)
+    assert (np.random.rand(2) == a).all()
+    from actlib.env import default_threads
+    monkeypatch.setenv("ACTLIB_THREADS", "3")
+    assert default_threads() == 3
+    monkeypatch.delenv("ACTLIB_THREADS")
+    assert 1 <= default_threads() <= 4

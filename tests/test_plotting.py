@@ -38,3 +38,16 @@ def test_mean_band_accepts_array_colours():
     plotting.mean_band(ax, torch.arange(3), torch.rand(3, 4), color_=np.array([0.1, 0.2, 0.3, 1.0]))
     assert len(ax.lines) == 1
     plt.close(fig)
+
+
+def test_explorer_figure_has_three_panels_per_setting():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig = plotting.explorer_figure([("relu", {}), ("swish", {"beta": 4.0})], input_std=2.0)
+    assert len(fig.axes) == 6
+    assert fig.axes[0].get_title() == "relu: f(x)" and fig.axes[3].get_title() == "swish(4): f(x)"
+    assert "N(0, 2²)" in fig.axes[2].get_title()
+    with pytest.raises(ValueError, match="unknown activation"):
+        plotting.explorer_figure([("relu7", {})])
+    plt.close("all")
