@@ -18,8 +18,9 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)
 
+# Jupyter refuses to run as root unless told; containers often run as root.
 lab: install
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Two workers (this machine has 2 cores), one torch thread each; a notebook's cells stay on one worker.
 test: install
