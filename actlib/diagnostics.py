@@ -28,8 +28,8 @@ class LayerStats:
     grad_sample: torch.Tensor = None
 
 
-def _local_slope(module, pre):
-    """Return f'(pre) elementwise for an elementwise activation module, by autograd."""
+def local_slope(module, pre):
+    """Return f'(pre) elementwise for an elementwise activation (module or any tensor function), by autograd."""
     with torch.enable_grad():
         x = pre.detach().clone().requires_grad_(True)
         (g,) = torch.autograd.grad(module(x).sum(), x)
@@ -38,7 +38,7 @@ def _local_slope(module, pre):
 
 def _max_slope(module, device, dtype):
     grid = torch.linspace(-10, 10, 4001, device=device, dtype=dtype)
-    return float(_local_slope(module, grid).abs().max())
+    return float(local_slope(module, grid).abs().max())
 
 
 def activation_layers(model):
@@ -89,7 +89,7 @@ def record(model, x, y=None, loss_fn=None, sat_threshold=0.05, max_sample=20_000
             continue
         c = captured[name]
         out = c["out"].detach().float()
-        slope = _local_slope(c["module"], c["pre"]).abs().float()
+        slope = local_slope(c["module"], c["pre"]).abs().float()
         top = _max_slope(c["module"], c["pre"].device, c["pre"].dtype)
         flat_slope = slope.reshape(slope.shape[0], -1) if slope.dim() > 1 else slope.reshape(-1, 1)
         dead = (flat_slope == 0).all(dim=0).float().mean()
@@ -144,7 +144,7 @@ def inactive_fraction(model, x, active, batch_size=4096):
 
 def dead_fraction(model, x, batch_size=4096):
     """Return, per activation layer, the fraction of units that are inactive (f' = 0) on every row of x."""
-    return inactive_fraction(model, x, lambda module, z: _local_slope(module, z) != 0, batch_size)
+    return inactive_fraction(model, x, lambda module, z: local_slope(module, z) != 0, batch_size)
 
 
 def gradient_norms(model, x, y, loss_fn):

@@ -209,13 +209,6 @@ _GRID = torch.linspace(-30.0, 30.0, 600_001, dtype=torch.float64)  # step 1e-4
 _FAR = 1e4
 
 
-def _mean_under_normal(f):
-    """Return E[f(Z)], Z ~ N(0,1), by the trapezoid rule on a fine grid (robust to kinks and jumps)."""
-    z = torch.linspace(-12.0, 12.0, 480_001, dtype=torch.float64)
-    pdf = torch.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-    return float(torch.trapezoid(f(z) * pdf, z))
-
-
 @functools.lru_cache(maxsize=None)
 def _properties(name, params_items):
     act = Activation(name, **dict(params_items))
@@ -248,7 +241,9 @@ def _properties(name, params_items):
     max_slope = float(d.abs().max()) if continuous else math.inf
 
     monotone = bool((y[1:] - y[:-1] >= -1e-12).all())
-    mean = _mean_under_normal(act.forward_only)
+    from .initialisation import gaussian_moment
+
+    mean = gaussian_moment(act, 1)  # E[f(Z)], Z ~ N(0, 1), by quadrature split at the kinks
     sat_left = bool(abs(float(d_far[0])) < 1e-6)
     sat_right = bool(abs(float(d_far[1])) < 1e-6)
     saturating = {(True, True): "both sides", (True, False): "negative side",
