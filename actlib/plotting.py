@@ -69,7 +69,7 @@ def function_grid(acts, ncols=4, x=None, panel=(3.0, 2.4)):
     return fig
 
 
-def layer_histograms(stats, kind="activation", bins=60, title=None, color_name=None, range_=None):
+def layer_histograms(stats, kind="activation", bins=60, title=None, range_=None):
     """Return a figure with one histogram per layer (rows of LayerStats from diagnostics.record), saturation % in the label."""
     import matplotlib.pyplot as plt
 

@@ -1,7 +1,7 @@
 """Interactive explorers for JupyterLab (ipywidgets); the book shows static figures instead."""
 
 from .plotting import explorer_panels
-from .registry import _SPECS, get, list_activations
+from .registry import get, list_activations
 
 # Slider ranges for the numeric parameters the explorer lets you move.
 _SLIDERS = {"negative_slope": (-0.5, 1.0, 0.01), "alpha": (0.1, 3.0, 0.05), "beta": (0.1, 10.0, 0.1)}
@@ -24,9 +24,9 @@ def explorer(initial="gelu"):
         plt.show(block=False)
 
     def numeric_param(name):
-        for pname, p in _SPECS[name].params.items():
+        for pname, default in get(name).params.items():
             if pname in _SLIDERS:
-                return pname, p.default
+                return pname, default
         return None, None
 
     def on_name(change=None):
@@ -44,8 +44,6 @@ def explorer(initial="gelu"):
     def redraw(change=None):
         pname, _ = numeric_param(name_box.value)
         params = {} if pname is None else {pname: float(param_box.value)}
-        if pname == "alpha" and name_box.value == "celu":
-            params[pname] = max(params[pname], 1e-3)
         explorer_panels(axes, get(name_box.value, **params), input_std=std_box.value)
         out.clear_output(wait=True)
         with out:
