@@ -1,20 +1,39 @@
-"""actlib: the helper package of the activation-functions book."""
+"""actlib: the helper package of the activation-functions book.
 
-__version__ = "0.1.0"
+``import actlib`` loads the core (functions, registry, env) and makes every submodule reachable as
+``actlib.<name>``, each imported on first use (PEP 562), so that it never imports matplotlib.pyplot or
+ipywidgets and ``python -m actlib.bench`` runs without a double import.
 
-from . import data, diagnostics, exercises, functions, modules, plotting, registry, train  # noqa: E402
-from .env import pick_device, seed_everything, setup  # noqa: E402
-from .functions import glu, log_softmax, softmax  # noqa: E402
-from .registry import Activation, get, list_activations  # noqa: E402
+The submodules form layers; a module imports only from layers below it (a test walks the imports):
 
-__all__ = ["Activation", "bench", "data", "diagnostics", "exercises", "functions", "get", "glu", "list_activations",
-           "log_softmax", "modules", "pick_device", "plotting", "registry", "seed_everything", "setup", "softmax", "train"]
+0. leaves: ``_version``, ``functions``, ``numerics`` (local slope, Gaussian quadrature), ``validate``, ``stats``, ``env``
+1. ``registry``
+2. ``modules``, ``data``
+3. ``diagnostics``, ``initialisation``, ``nets``, ``train``
+4. chapter helpers: ``depth``, ``fitting``, ``regions``, ``sweeps``, ``bench``, ``plotting``,
+   ``widgets``, ``exercises``
+"""
+
+import importlib
+
+from ._version import __version__
+from .env import pick_device, seed_everything, setup
+from .functions import glu, log_softmax, softmax
+from .registry import Activation, get, list_activations
+
+SUBMODULES = ("bench", "data", "depth", "diagnostics", "env", "exercises", "fitting", "functions",
+              "initialisation", "modules", "nets", "numerics", "plotting", "regions", "registry", "stats",
+              "sweeps", "train", "validate", "widgets")
+
+__all__ = ["Activation", "get", "glu", "list_activations", "log_softmax", "pick_device", "seed_everything",
+           "setup", "softmax", *SUBMODULES]
 
 
 def __getattr__(name):
-    # actlib.bench is imported on first use, so that `python -m actlib.bench` runs without a double import.
-    if name == "bench":
-        import importlib
+    if name in SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'actlib' has no attribute {name!r}; its submodules are: {', '.join(SUBMODULES)}")
 
-        return importlib.import_module(".bench", __name__)
-    raise AttributeError(f"module 'actlib' has no attribute {name!r}")
+
+def __dir__():
+    return sorted(set(globals()) | set(SUBMODULES))

@@ -9,6 +9,12 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
+from .data import mnist1d
+from .env import default_threads, pick_device
+from .nets import mlp
+from .registry import get
+from .train import train, train_many
+
 # ----------------------------------------------------------------------------- timing
 
 
@@ -327,8 +333,6 @@ def variants(name, example=None, compile=True):
     size that will be timed); it is left out of the dict when compile=False or compiling failed.
     """
     _check_name(name)
-    from .registry import get
-
     fns = {"built-in": BUILTIN[name], "actlib": get(name), "naive": NAIVE[name]}
     info = None
     if compile:
@@ -439,9 +443,6 @@ def benchmark(names=ACTIVATIONS, n=10**6, device="cpu", repeats=9, warmup=2, com
 
 def training_speedup(n_models=8, epochs=3, hidden=100, batch_size=128, device="cpu", progress=False):
     """Return (seconds_loop, seconds_vectorised): K MNIST-1D MLPs trained one after another vs all at once."""
-    from .data import mnist1d
-    from .train import mlp, train, train_many
-
     data = mnist1d(device)
 
     def make():
@@ -461,8 +462,6 @@ def training_speedup(n_models=8, epochs=3, hidden=100, batch_size=128, device="c
 
 if __name__ == "__main__":  # python -m actlib.bench [--activations]
     import argparse
-
-    from .env import default_threads, pick_device
 
     ap = argparse.ArgumentParser(description="Measure how much faster train_many is than a Python loop over models, "
                                              "or (--activations) time the five variants of each activation.")

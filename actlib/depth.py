@@ -1,4 +1,4 @@
-"""Deep networks at initialisation: deep MLPs with a chosen init, per-layer gradient norms over seeds, random matrix products."""
+"""Deep networks at initialisation: per-layer gradient norms over seeds, backward norms, random matrix products."""
 
 import math
 import numbers
@@ -7,83 +7,34 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import initialisation
+from . import validate
 from .diagnostics import gradient_norms
-from .train import mlp
-
-INITS = ("default", "lecun", "xavier", "he")
-
-
-def _check_init(init):
-    if isinstance(init, str):
-        if init not in INITS:
-            raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(INITS)}, or a positive number (a gain)")
-        return init
-    if isinstance(init, numbers.Real) and not isinstance(init, bool) and math.isfinite(init) and init > 0:
-        return float(init)
-    raise ValueError(f"invalid init={init!r}; choose one of: {', '.join(INITS)}, or a positive number (a gain)")
-
-
-def init_weights_(model, init="default"):
-    """Re-initialise every nn.Linear of model in place and return the model.
-
-    'default' is PyTorch's own nn.Linear init (weights and biases uniform on +-1/sqrt(n_in), so Var[w] = 1/(3 n_in));
-    'lecun' (Var[w] = 1/n_in), 'xavier' (2/(n_in + n_out)) and 'he' (2/n_in) draw Gaussian weights and zero biases;
-    a positive number g draws Gaussian weights with Var[w] = g^2/n_in and zero biases (LeCun scaled by g).
-    """
-    init = _check_init(init)
-    if init == "default":
-        for m in model.modules():
-            if isinstance(m, nn.Linear):
-                m.reset_parameters()
-        return model
-    if isinstance(init, float):
-        return initialisation.init_weights_(model, "lecun", gain=init)
-    return initialisation.init_weights_(model, init)
-
-
-def deep_mlp(activation, depth, width, n_in, n_out, init="default", seed=None, **params):
-    """Return an nn.Sequential of `depth` Linear layers (n_in -> width -> ... -> width -> n_out), the activation between them.
-
-    With a seed, the weights are drawn from a private generator state (the global RNG is left as it was), on the CPU,
-    so the same seed gives the same network on every device.
-    """
-    if not isinstance(depth, int) or isinstance(depth, bool) or depth < 2:
-        raise ValueError(f"invalid depth={depth!r}; it must be an integer >= 2 (the number of Linear layers)")
-    for label, v in (("width", width), ("n_in", n_in), ("n_out", n_out)):
-        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-            raise ValueError(f"invalid {label}={v!r}; it must be a positive integer")
-    _check_init(init)
-    sizes = [n_in] + [width] * (depth - 1) + [n_out]
-    if seed is None:
-        return init_weights_(mlp(sizes, activation, **params), init)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return init_weights_(mlp(sizes, activation, **params), init)
+from .nets import mlp
 
 
 WRT = ("weight", "pre_activation")
 
 
-def gradient_norms_over_seeds(activation, x, y, seeds, depth=40, width=64, n_out=None, init="default",
+def gradient_norms_over_seeds(activation, x, y, seeds, depth=40, width=64, n_out=None, init="pytorch",
                               wrt="weight", loss_fn=F.cross_entropy, **params):
     """Return a (depth, len(seeds)) tensor of per-layer gradient norms (input side first), one column per seed.
 
     wrt='weight' gives ||dL/dW|| of each Linear layer (from diagnostics.gradient_norms); wrt='pre_activation' gives
-    ||dL/dz|| of each Linear layer's output over the batch (from backward_norms). One fresh deep_mlp per seed, built on
-    the CPU and moved to x's device and dtype; the loss is loss_fn(model(x), y). n_out defaults to the number of
+    ||dL/dz|| of each Linear layer's output over the batch (from backward_norms). One fresh MLP of `depth` Linear
+    layers (nets.mlp with the given init: a scheme name or a positive gain) per seed, built on the CPU and moved to
+    x's device and dtype; the loss is loss_fn(model(x), y). n_out defaults to the number of
     classes, int(y.max()) + 1, for integer labels and to y's last size otherwise.
     """
     if wrt not in WRT:
         raise ValueError(f"unknown wrt={wrt!r}; choose one of: {', '.join(WRT)}")
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds is empty; give at least one seed, e.g. range(5)")
+    seeds = validate.seeds(seeds)
+    depth = validate.count("depth", depth, minimum=2)
     if n_out is None:
         n_out = int(y.max()) + 1 if not y.is_floating_point() else (1 if y.dim() == 1 else y.shape[-1])
     cols = []
     for s in seeds:
-        model = deep_mlp(activation, depth, width, x.shape[-1], n_out, init=init, seed=s, **params)
+        sizes = [x.shape[-1]] + [width] * (depth - 1) + [n_out]
+        model = mlp(sizes, activation, init=init, seed=s, **params)
         model = model.to(device=x.device, dtype=x.dtype)
         if wrt == "weight":
             cols.append(torch.tensor([v for _, v in gradient_norms(model, x, y, loss_fn)], dtype=torch.float64))
@@ -96,7 +47,7 @@ def backward_norms(model, x, y, loss_fn=F.cross_entropy):
     """Return (dz, da): the norms of dL/dz for each Linear layer's output z and of dL/da for each activation's output a.
 
     The model must be an nn.Sequential of alternating Linear and activation modules (Linear first and last), as built
-    by deep_mlp; dz has one entry per Linear layer, da one per activation, both in forward order. Norms are taken over
+    by nets.mlp; dz has one entry per Linear layer, da one per activation, both in forward order. Norms are taken over
     the whole batch. The model's parameter gradients are left untouched.
     """
     if not isinstance(model, nn.Sequential):
@@ -104,7 +55,7 @@ def backward_norms(model, x, y, loss_fn=F.cross_entropy):
     kinds = [isinstance(m, nn.Linear) for m in model]
     if len(kinds) < 3 or kinds[::2] != [True] * len(kinds[::2]) or any(kinds[1::2]) or len(kinds) % 2 == 0:
         raise ValueError("expected an nn.Sequential of alternating Linear and activation modules, Linear first and "
-                         "last, e.g. deep_mlp('tanh', depth=10, width=32, n_in=40, n_out=10)")
+                         "last, e.g. nets.mlp([40] + [32] * 9 + [10], 'tanh')")
     outs = []
     h = x
     for m in model:

@@ -5,7 +5,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .modules import ActivationModule, PReLU, Swish
+from . import validate
+from .modules import PReLU, Swish
+from .numerics import local_slope
+from .registry import ActivationModule
 
 # nn modules that apply an elementwise activation (hooks go on these).
 ACTIVATION_TYPES = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU,
@@ -28,14 +31,6 @@ class LayerStats:
     grad_sample: torch.Tensor = None
 
 
-def local_slope(module, pre):
-    """Return f'(pre) elementwise for an elementwise activation (module or any tensor function), by autograd."""
-    with torch.enable_grad():
-        x = pre.detach().clone().requires_grad_(True)
-        (g,) = torch.autograd.grad(module(x).sum(), x)
-    return g.detach()
-
-
 def _max_slope(module, device, dtype):
     grid = torch.linspace(-10, 10, 4001, device=device, dtype=dtype)
     return float(local_slope(module, grid).abs().max())
@@ -43,7 +38,17 @@ def _max_slope(module, device, dtype):
 
 def activation_layers(model):
     """Return [(name, module)] of the elementwise activation modules in the model, in forward order of definition."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"expected an nn.Module, got {type(model).__name__}")
     return [(n, m) for n, m in model.named_modules() if isinstance(m, ACTIVATION_TYPES)]
+
+
+def _require_layers(model):
+    layers = activation_layers(model)
+    if not layers:
+        raise ValueError(f"no activation modules found in the model ({type(model).__name__}); diagnostics hook "
+                         "modules such as nn.ReLU, nn.Tanh or actlib.modules.ActivationModule, not functional calls")
+    return layers
 
 
 def record(model, x, y=None, loss_fn=None, sat_threshold=0.05, max_sample=20_000):
@@ -53,10 +58,7 @@ def record(model, x, y=None, loss_fn=None, sat_threshold=0.05, max_sample=20_000
     each layer's output (grad_mean, grad_std, grad_sample). The model's parameter gradients are left
     untouched. A module instance used at several places in the forward pass is recorded at its last use.
     """
-    layers = activation_layers(model)
-    if not layers:
-        raise ValueError("no activation modules found in the model; diagnostics hook modules such as nn.ReLU, "
-                         "nn.Tanh or actlib.modules.ActivationModule")
+    layers = _require_layers(model)
     if (y is None) != (loss_fn is None):
         raise ValueError("give both y and loss_fn to record gradients, or neither")
     captured = {}
@@ -130,7 +132,8 @@ def inactive_fraction(model, x, active, batch_size=4096):
             ever[name] = a if name not in ever else ever[name] | a
         return fn
 
-    for name, m in activation_layers(model):
+    batch_size = validate.count("batch_size", batch_size)
+    for name, m in _require_layers(model):
         handles.append(m.register_forward_hook(hook(name)))
     try:
         with torch.no_grad():

@@ -6,11 +6,17 @@ import random
 import numpy as np
 import torch
 
+from . import validate
+from ._version import __version__
+
 
 def pick_device(prefer=None):
-    """Return the best available torch.device: CUDA, then Apple MPS, then CPU (or `prefer` if given)."""
+    """Return the best available torch.device: CUDA, then Apple MPS, then CPU (or `prefer` if given).
+
+    A preferred device that this machine lacks (prefer="cuda" without a GPU) raises ValueError.
+    """
     if prefer is not None:
-        return torch.device(prefer)
+        return validate.device(prefer)
     if torch.cuda.is_available():
         return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)
@@ -21,6 +27,7 @@ def pick_device(prefer=None):
 
 def seed_everything(seed=0):
     """Seed Python's, NumPy's and torch's generators (all devices); return the seed."""
+    seed = validate.count("seed", seed, minimum=0)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds CUDA and MPS generators
@@ -29,8 +36,9 @@ def seed_everything(seed=0):
 
 def default_threads():
     """Return the thread count used by setup(): ACTLIB_THREADS if set, else the cores available, at most 4."""
-    if "ACTLIB_THREADS" in os.environ:
-        return max(1, int(os.environ["ACTLIB_THREADS"]))
+    n = validate.threads_from_env("ACTLIB_THREADS")
+    if n is not None:
+        return n
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -42,14 +50,27 @@ def setup(seed=0, device=None, threads=None, style=True, quiet=False):
     """Seed everything, pick the device and thread count, set the figure style; print one line and return the device."""
     seed_everything(seed)
     dev = pick_device(device)
-    n = default_threads() if threads is None else int(threads)
+    n = default_threads() if threads is None else validate.count("threads", threads)
     torch.set_num_threads(n)
     if style:
-        from .plotting import use_style
-
         use_style()
     if not quiet:
         name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else dev.type
-        print(f"actlib {__import__('actlib').__version__} · torch {torch.__version__} · device {name} · "
+        print(f"actlib {__version__} · torch {torch.__version__} · device {name} · "
               f"{n} CPU thread{'s' if n > 1 else ''} · seed {seed}")
     return dev
+
+
+def use_style():
+    """Set matplotlib's rcParams to the book's style (readable at 100 %, light grid, no top/right spines)."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update({
+        "figure.figsize": (6.4, 4.0), "figure.dpi": 100, "savefig.dpi": 100, "figure.autolayout": False,
+        "figure.constrained_layout.use": True,
+        "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9,
+        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+        "lines.linewidth": 2.0,
+        "axes.prop_cycle": mpl.cycler(color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
+                                             "#56B4E9", "#882255", "#999933"]),
+    })

@@ -4,7 +4,8 @@ Every function takes a floating-point tensor and returns one of the same dtype a
 shape. Half-precision inputs (float16, bfloat16) are computed in float32 and cast
 back, which is what PyTorch's own kernels do. Formulas are arranged so that no
 intermediate overflows for any finite input (exp is only taken of non-positive
-numbers), and inf / nan give what PyTorch's built-ins give.
+numbers). At +/-inf they return the mathematical limit (PyTorch's built-ins can give nan there:
+-inf * 0 in x * sigmoid(x)-style formulas, inf / inf in softsign), and nan gives nan.
 
 The derivative functions (``d_<name>``) return f'(x) elementwise. At kinks (e.g. 0
 for ReLU) the value is a convention; at nan they return nan; at +/-inf they return
@@ -50,6 +51,11 @@ def opmath(fn):
 def _nan_where_nan(x, y):
     """Return y with nan wherever x is nan (comparisons such as x > 0 are False for nan)."""
     return torch.where(torch.isnan(x), x, y)
+
+
+def _zero_at_neg_inf(x, y):
+    """Return y with 0 where x = -inf: the limit of x * g(x) when g(x) -> 0 fast (y has -inf * 0 = nan)."""
+    return torch.where(torch.isneginf(x), torch.zeros_like(y), y)
 
 
 # ----------------------------------------------------------------------------- identity, step
@@ -112,8 +118,8 @@ def d_tanh(x):
 
 @opmath
 def softsign(x):
-    """Return x / (1 + |x|)."""
-    return x / (1.0 + x.abs())
+    """Return x / (1 + |x|) (and its limit +/-1 at +/-inf, where the formula is inf / inf)."""
+    return torch.where(torch.isinf(x), torch.sign(x), x / (1.0 + x.abs()))
 
 
 @opmath
@@ -124,8 +130,9 @@ def d_softsign(x):
 
 @opmath
 def hardsigmoid(x):
-    """Return the piecewise-linear sigmoid clamp(x / 6 + 1/2, 0, 1)."""
-    return torch.clamp(x / 6.0 + 0.5, 0.0, 1.0)
+    """Return the piecewise-linear sigmoid clamp((x + 3) / 6, 0, 1)."""
+    # (x + 3) / 6, not x / 6 + 1/2, which cancels near x = -3 (x + 3 is exact there).
+    return torch.clamp((x + 3.0) / 6.0, 0.0, 1.0)
 
 
 @opmath
@@ -242,11 +249,12 @@ def gelu(x, approximate="none"):
     """Return x * Phi(x) (Gaussian CDF), or its tanh approximation when approximate='tanh'."""
     if approximate == "tanh":
         u = SQRT_2_OVER_PI * (x + GELU_TANH_COEF * x * x * x)
-        return 0.5 * x * (1.0 + tanh(u))
+        # (1 + tanh(u)) / 2 = sigmoid(2u), which does not cancel to 0 in the negative tail.
+        return _zero_at_neg_inf(x, x * sigmoid(2.0 * u))
     if approximate != "none":
         raise ValueError(f"unknown approximate={approximate!r} for gelu; choose one of: 'none', 'tanh'")
     # erfc keeps Phi(x) accurate far into the negative tail, where 1 + erf(x) would cancel to 0.
-    return x * 0.5 * torch.special.erfc(-x / SQRT_2)
+    return _zero_at_neg_inf(x, x * 0.5 * torch.special.erfc(-x / SQRT_2))
 
 
 @opmath
@@ -254,11 +262,10 @@ def d_gelu(x, approximate="none"):
     """Return d/dx [x Phi(x)] = Phi(x) + x phi(x), or the derivative of the tanh form."""
     if approximate == "tanh":
         u = SQRT_2_OVER_PI * (x + GELU_TANH_COEF * x * x * x)
-        t = tanh(u)
         du = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_COEF * x * x)
         # x * du * sech^2(u): sech^2 underflows to 0 long before x * du overflows in float32/64.
         tail = torch.where(torch.isinf(x), torch.zeros_like(x), 0.5 * x * d_tanh(u) * du)
-        return 0.5 * (1.0 + t) + tail
+        return sigmoid(2.0 * u) + tail  # sigmoid(2u) = (1 + tanh(u)) / 2 without the cancellation
     if approximate != "none":
         raise ValueError(f"unknown approximate={approximate!r} for gelu; choose one of: 'none', 'tanh'")
     cdf = 0.5 * torch.special.erfc(-x / SQRT_2)
@@ -269,10 +276,19 @@ def d_gelu(x, approximate="none"):
 
 @opmath
 def swish(x, beta=1.0):
-    """Return x * sigmoid(beta * x) (Ramachandran et al. 2017); beta = 1 is SiLU, beta = 0 is x / 2."""
+    """Return x * sigmoid(beta * x) (Ramachandran et al. 2017); beta = 1 is SiLU, beta = 0 is x / 2.
+
+    At the infinity where beta * x = -inf the formula is inf * 0; the limit, 0, is returned there.
+    beta may be a tensor (a learned or per-model parameter, as in actlib.modules.Swish): then the formula
+    is one fused sigmoid kernel, differentiable in beta and fast under vmap (the training path: it keeps
+    PyTorch's nan at that infinity instead of the limit).
+    """
+    if isinstance(beta, torch.Tensor):
+        return x * torch.sigmoid(beta.to(x.dtype) * x)
     if beta == 0:
         return 0.5 * x
-    return x * sigmoid(beta * x)
+    z = beta * x
+    return torch.where(torch.isneginf(z), torch.zeros_like(x), x * sigmoid(z))
 
 
 @opmath
@@ -300,7 +316,7 @@ def d_silu(x):
 @opmath
 def mish(x):
     """Return x * tanh(softplus(x)) (Misra 2019)."""
-    return x * tanh(_softplus1(x))
+    return _zero_at_neg_inf(x, x * tanh(_softplus1(x)))
 
 
 @opmath
@@ -314,7 +330,7 @@ def d_mish(x):
 @opmath
 def hardswish(x):
     """Return x * hardsigmoid(x) = x * relu6(x + 3) / 6 (Howard et al. 2019)."""
-    return x * torch.clamp(x + 3.0, 0.0, 6.0) / 6.0
+    return _zero_at_neg_inf(x, x * torch.clamp(x + 3.0, 0.0, 6.0) / 6.0)
 
 
 @opmath

@@ -1,4 +1,6 @@
-"""Initialisation theory: Gaussian moments of activations, gains, the variance map, SELU's fixed point, weight init.
+"""Initialisation theory: Gaussian moments of activations, gains, the variance map, SELU's fixed point.
+
+The weight-init schemes themselves (init_weights_, weight_std) are in actlib.nets.
 
 Conventions (chapter 2.3): a layer computes z = W a + b with zero-mean i.i.d. weights of variance
 Var(w) = gain**2 * c / n, where c / n is the scheme's rule (LeCun 1 / n_in, Xavier 2 / (n_in + n_out),
@@ -9,41 +11,18 @@ import functools
 import math
 
 import torch
+from scipy.optimize import root
 from torch import nn
 
-SCHEMES = ("standard", "lecun", "xavier", "he")
-DISTRIBUTIONS = ("normal", "uniform")
+from .diagnostics import activation_layers
+from .numerics import gaussian_expectation, local_slope
+from .registry import Activation, get
+
 GAIN_KINDS = ("forward", "backward")
-
-_STEP = 1e-3  # quadrature step, in units of the standard deviation
-_RANGE = 12.0  # integrate over mean +- 12 standard deviations
-
-
-@functools.lru_cache(maxsize=256)
-def _nodes(breaks):
-    """Return (t, w): nodes and weights of composite Simpson rules for E[g(T)], T ~ N(0, 1), split at breaks.
-
-    Each piece between breakpoints is integrated on its own, with its end nodes nudged inside by 1e-12, so a
-    kink or a jump of the integrand at a breakpoint (ReLU's f' at 0) costs no accuracy.
-    """
-    edges = [-_RANGE] + [b for b in breaks if -_RANGE < b < _RANGE] + [_RANGE]
-    ts, ws = [], []
-    for a, b in zip(edges[:-1], edges[1:]):
-        n = max(2, 2 * math.ceil((b - a) / (2 * _STEP)))  # an even number of intervals
-        t = torch.linspace(a, b, n + 1, dtype=torch.float64)
-        t[0], t[-1] = a + 1e-12, b - 1e-12
-        w = torch.ones_like(t)
-        w[1:-1:2], w[2:-1:2] = 4.0, 2.0
-        ts.append(t)
-        ws.append(w * (b - a) / (3 * n))
-    t = torch.cat(ts)
-    return t, torch.cat(ws) * torch.exp(-0.5 * t * t) / math.sqrt(2 * math.pi)
 
 
 def _as_function(f, derivative=False):
     """Return (callable, kinks): f (or f') as a float64 tensor -> tensor function, and where f has kinks."""
-    from .registry import Activation, get
-
     if isinstance(f, str):
         f = get(f)
     if isinstance(f, Activation):
@@ -52,8 +31,6 @@ def _as_function(f, derivative=False):
         raise TypeError(f"expected an activation name, an actlib Activation or a callable, got {type(f).__name__}")
     if not derivative:
         return f, ()
-    from .diagnostics import local_slope
-
     return functools.partial(local_slope, f), ()
 
 
@@ -66,11 +43,7 @@ def gaussian_moment(f, power=2, mean=0.0, var=1.0, derivative=False):
     """Return E[f(Z)**power] (or E[f'(Z)**power] if derivative=True) for Z ~ N(mean, var), by quadrature."""
     _check_var(var)
     fn, kinks = _as_function(f, derivative)
-    if var == 0:
-        return float(fn(torch.tensor([float(mean)], dtype=torch.float64))[0] ** power)
-    sd = math.sqrt(var)
-    t, w = _nodes(tuple(sorted({0.0} | {(k - mean) / sd for k in kinks})))
-    return float((fn(mean + sd * t) ** power * w).sum())
+    return gaussian_expectation(lambda z: fn(z) ** power, mean=float(mean), var=float(var), kinks=kinks)
 
 
 def gain(f, kind="forward"):
@@ -119,10 +92,6 @@ def selu_constants(var=1.0):
     _check_var(var)
     if var == 0:
         raise ValueError("invalid var=0; the fixed point needs a positive variance")
-    from scipy.optimize import root
-
-    from .registry import get
-
     def equations(p):
         alpha, lam = p
         elu = get("elu", alpha=float(alpha))
@@ -137,40 +106,6 @@ def selu_constants(var=1.0):
     return alpha, abs(lam)
 
 
-def weight_std(scheme, n_in, n_out, gain=1.0):
-    """Return the weight standard deviation of an init scheme: standard, lecun, xavier or he (times gain)."""
-    if scheme not in SCHEMES:
-        raise ValueError(f"unknown scheme {scheme!r}; choose one of: {', '.join(SCHEMES)}")
-    for name, n in (("n_in", n_in), ("n_out", n_out)):
-        if not isinstance(n, int) or n < 1:
-            raise ValueError(f"invalid {name}={n!r}; it must be a positive integer")
-    var = {"standard": 1.0 / (3 * n_in),  # U[-1/sqrt(n_in), 1/sqrt(n_in)], Glorot & Bengio's "standard" init
-           "lecun": 1.0 / n_in, "xavier": 2.0 / (n_in + n_out), "he": 2.0 / n_in}[scheme]
-    return gain * math.sqrt(var)
-
-
-@torch.no_grad()
-def init_weights_(model, scheme, gain=1.0, distribution="normal"):
-    """Re-initialise every nn.Linear of model in place (weights by scheme, biases 0); return the model."""
-    if distribution not in DISTRIBUTIONS:
-        raise ValueError(f"unknown distribution {distribution!r}; choose one of: {', '.join(DISTRIBUTIONS)}")
-    if scheme == "standard" and distribution == "normal":
-        distribution = "uniform"  # the standard heuristic is defined as a uniform distribution
-    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    if not linears:
-        raise ValueError("the model has no nn.Linear layers to initialise")
-    for m in linears:
-        std = weight_std(scheme, m.in_features, m.out_features, gain)
-        if distribution == "normal":
-            m.weight.normal_(0.0, std)
-        else:
-            bound = math.sqrt(3.0) * std  # U[-b, b] has variance b^2 / 3
-            m.weight.uniform_(-bound, bound)
-        if m.bias is not None:
-            m.bias.zero_()
-    return model
-
-
 MOMENT_KINDS = ("preactivation", "activation")
 
 
@@ -182,8 +117,6 @@ def layer_moments(model, x, kind="preactivation"):
     if kind == "preactivation":
         modules = [m for m in model.modules() if isinstance(m, nn.Linear)]
     else:
-        from .diagnostics import activation_layers
-
         modules = [m for _, m in activation_layers(model)]
     if not modules:
         raise ValueError(f"the model has no {'nn.Linear' if kind == 'preactivation' else 'activation'} layers to measure")

@@ -4,7 +4,8 @@ import torch
 from torch import nn
 
 from . import functions as fn
-from .registry import get, list_activations
+from . import validate
+from .registry import ActivationModule, get, list_activations
 
 # PyTorch's own module for each registry name (fast fused kernels, used when training networks).
 _BUILTIN = {
@@ -27,33 +28,22 @@ _BUILTIN = {
 }
 
 
-class ActivationModule(nn.Module):
-    """Apply a registry activation (from-scratch forward, hand-written backward) as an nn.Module."""
-
-    def __init__(self, name, **params):
-        super().__init__()
-        self.act = get(name, **params)
-
-    def forward(self, x):
-        return self.act(x)
-
-    def extra_repr(self):
-        return repr(self.act)
-
-
 class PReLU(nn.Module):
     """Parametric ReLU (He et al. 2015): max(0, x) + a * min(0, x) with a learned, per-channel a."""
 
     def __init__(self, num_parameters=1, init=0.25):
         super().__init__()
-        if not isinstance(num_parameters, int) or num_parameters < 1:
-            raise ValueError(f"invalid num_parameters={num_parameters!r}; it must be a positive integer")
-        self.num_parameters = num_parameters
-        self.weight = nn.Parameter(torch.full((num_parameters,), float(init)))
+        self.num_parameters = validate.count("num_parameters", num_parameters)
+        init = validate.real("init", init)
+        self.weight = nn.Parameter(torch.full((num_parameters,), init))
 
     def forward(self, x):
         a = self.weight
         if self.num_parameters > 1:  # one slope per channel, channels on dim 1 as in nn.PReLU
+            if x.dim() < 2 or x.shape[1] != self.num_parameters:
+                raise ValueError(f"PReLU({self.num_parameters}) has one slope per channel and reads channels "
+                                 f"on dim 1, so it needs an input of shape (batch, {self.num_parameters}, ...); "
+                                 f"got shape {tuple(x.shape)}. Use PReLU(1) for one shared slope.")
             shape = [1] * x.dim()
             shape[1] = self.num_parameters
             a = a.view(shape)
@@ -64,18 +54,20 @@ class PReLU(nn.Module):
 
 
 class Swish(nn.Module):
-    """Swish-β (Ramachandran et al. 2017): x * sigmoid(β x); β is learned when learnable=True."""
+    """Swish-β (Ramachandran et al. 2017): x * sigmoid(β x); β is learned when learnable=True, else a buffer."""
 
     def __init__(self, beta=1.0, learnable=False):
         super().__init__()
-        beta = torch.tensor(float(beta))
+        beta = torch.tensor(validate.real("beta", beta))
+        if not isinstance(learnable, bool):
+            raise TypeError(f"invalid learnable={learnable!r}; it must be True or False")
         if learnable:
             self.beta = nn.Parameter(beta)
         else:
             self.register_buffer("beta", beta)
 
     def forward(self, x):
-        return x * fn.sigmoid(self.beta * x)
+        return fn.swish(x, self.beta)
 
     def extra_repr(self):
         return f"beta={float(self.beta):g}, learnable={isinstance(self.beta, nn.Parameter)}"
@@ -84,6 +76,9 @@ class Swish(nn.Module):
 def make(name, **params):
     """Return a fresh nn.Module for the activation name: PyTorch's built-in where one exists, else ours."""
     if name == "prelu":
+        unknown = sorted(set(params) - {"num_parameters", "init"})
+        if unknown:
+            raise ValueError(f"unknown parameter {unknown[0]!r} for 'prelu'; valid parameters: init, num_parameters")
         return PReLU(**params)
     act = get(name, **params)  # validates name and parameters
     if name == "swish":

@@ -4,6 +4,9 @@ import zlib
 
 import torch
 
+from .env import use_style  # noqa: F401  (the book's style, set by actlib.setup; re-exported here)
+from .registry import get
+
 # Colour-blind-safe palettes: Okabe & Ito (2008) and Paul Tol's "muted" and "bright" sets.
 _FIXED = {
     "relu": "#0072B2", "leaky_relu": "#56B4E9", "prelu": "#332288", "elu": "#009E73", "selu": "#117733",
@@ -21,21 +24,6 @@ def color(name):
     if base in _FIXED:
         return _FIXED[base]
     return _SPARE[zlib.crc32(base.encode()) % len(_SPARE)]
-
-
-def use_style():
-    """Set matplotlib's rcParams to the book's style (readable at 100 %, light grid, no top/right spines)."""
-    import matplotlib as mpl
-
-    mpl.rcParams.update({
-        "figure.figsize": (6.4, 4.0), "figure.dpi": 100, "savefig.dpi": 100, "figure.autolayout": False,
-        "figure.constrained_layout.use": True,
-        "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9,
-        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
-        "lines.linewidth": 2.0,
-        "axes.prop_cycle": mpl.cycler(color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
-                                             "#56B4E9", "#882255", "#999933"]),
-    })
 
 
 def plot_function(ax, act, x=None, derivative=True, label=None):
@@ -137,8 +125,6 @@ def explorer_panels(axes, act, input_std=1.0, n_samples=20_000, seed=0, x_range=
 def explorer_figure(settings, input_std=1.0):
     """Return a static figure with one explorer row (f, f', output histogram) per (name, params) in settings."""
     import matplotlib.pyplot as plt
-
-    from .registry import get
 
     fig, axes = plt.subplots(len(settings), 3, figsize=(12, 2.8 * len(settings)), squeeze=False)
     for row, (name, params) in zip(axes, settings):

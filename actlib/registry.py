@@ -6,8 +6,13 @@ from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from . import functions as fn
+from .numerics import gaussian_expectation
+
+# Learnable activations live in actlib.modules (they hold parameters); get() points there.
+_LEARNABLE = {"prelu": "actlib.modules.PReLU(num_parameters, init) or actlib.modules.make('prelu')"}
 
 
 def _positive(v):
@@ -107,6 +112,9 @@ def list_activations():
 
 
 def _spec(name):
+    if isinstance(name, str) and name in _LEARNABLE:
+        raise ValueError(f"{name!r} is a learnable activation (its parameter is trained), so it is a module, not a "
+                         f"fixed function: use {_LEARNABLE[name]}")
     if not isinstance(name, str) or name not in _SPECS:
         raise ValueError(f"unknown activation {name!r}; choose one of: {', '.join(list_activations())}")
     return _SPECS[name]
@@ -189,8 +197,6 @@ class Activation:
 
     def module(self):
         """Return an nn.Module applying this activation with the hand-written backward."""
-        from .modules import ActivationModule
-
         return ActivationModule(self.name, **self.params)
 
     def properties(self):
@@ -201,6 +207,20 @@ class Activation:
 def get(name, **params):
     """Return the Activation called name, with the given parameters (unknown names raise ValueError)."""
     return Activation(name, **params)
+
+
+class ActivationModule(nn.Module):
+    """Apply a registry activation (from-scratch forward, hand-written backward) as an nn.Module."""
+
+    def __init__(self, name, **params):
+        super().__init__()
+        self.act = get(name, **params)
+
+    def forward(self, x):
+        return self.act(x)
+
+    def extra_repr(self):
+        return repr(self.act)
 
 
 # ----------------------------------------------------------------------------- measured properties
@@ -241,9 +261,7 @@ def _properties(name, params_items):
     max_slope = float(d.abs().max()) if continuous else math.inf
 
     monotone = bool((y[1:] - y[:-1] >= -1e-12).all())
-    from .initialisation import gaussian_moment
-
-    mean = gaussian_moment(act, 1)  # E[f(Z)], Z ~ N(0, 1), by quadrature split at the kinks
+    mean = gaussian_expectation(act.forward_only, kinks=act.kinks)  # E[f(Z)], Z ~ N(0, 1), split at the kinks
     sat_left = bool(abs(float(d_far[0])) < 1e-6)
     sat_right = bool(abs(float(d_far[1])) < 1e-6)
     saturating = {(True, True): "both sides", (True, False): "negative side",

@@ -12,8 +12,10 @@ from torch import nn
 
 from .data import Split
 from .diagnostics import dead_fraction, inactive_fraction
-from .modules import ActivationModule
-from .train import mean_ci, train_many
+from . import functions as fn
+from .registry import ActivationModule
+from .stats import mean_ci
+from .train import train_many
 
 # Activations whose one parameter can differ between models of one vectorised run, and that parameter's name.
 SWEEPABLE = {"leaky_relu": "negative_slope", "elu": "alpha", "swish": "beta"}
@@ -36,7 +38,7 @@ class BufferedActivation(ActivationModule):
             return torch.relu(x) - v * torch.relu(-x)
         if self.kind == "elu":
             return torch.relu(x) + v * torch.expm1(torch.clamp(x, max=0.0))
-        return x * torch.sigmoid(v * x)  # swish; torch.sigmoid is one fused kernel
+        return fn.swish(x, v)  # a tensor beta: one fused sigmoid kernel
 
     def extra_repr(self):
         return f"{self.kind}, {SWEEPABLE[self.kind]}={float(self.value):g} (buffer)"

@@ -9,22 +9,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .modules import make
+from . import validate
 
 TASKS = ("classify", "regress")
-OPTIMIZERS = ("adam", "sgd")
-
-
-def mlp(sizes, activation="relu", **params):
-    """Return an nn.Sequential MLP: Linear layers of the given sizes with the named activation between them."""
-    if len(sizes) < 2 or any(not isinstance(s, int) or s < 1 for s in sizes):
-        raise ValueError(f"invalid sizes={sizes!r}; give at least two positive integers, e.g. [40, 100, 10]")
-    layers = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Linear(n_in, n_out))
-        if i < len(sizes) - 2:
-            layers.append(make(activation, **params))
-    return nn.Sequential(*layers)
+# Both trainers implement AdamW (Loshchilov & Hutter 2019: Adam with decoupled weight decay) and plain SGD;
+# with weight_decay=0 AdamW is exactly Adam.
+OPTIMIZERS = ("adamw", "sgd")
 
 
 @dataclass
@@ -45,15 +35,42 @@ class History:
         return float(v) if v.dim() == 0 else v
 
 
-def _check(task, optimizer, epochs, batch_size):
-    if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; choose one of: {', '.join(TASKS)}")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"invalid epochs={epochs!r}; it must be a positive integer")
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"invalid batch_size={batch_size!r}; it must be a positive integer")
+def _check(task, optimizer, epochs, batch_size, lr, weight_decay, clip_norm, device, data, k=None):
+    """Validate the arguments train and train_many share; return (lr, weight_decay, clip_norm, device)."""
+    validate.choice("task", task, TASKS)
+    if optimizer == "adam":
+        raise ValueError("optimizer='adam': this trainer implements AdamW (Adam with decoupled weight decay, "
+                         "identical to Adam when weight_decay=0); say optimizer='adamw'")
+    validate.choice("optimizer", optimizer, OPTIMIZERS)
+    validate.count("epochs", epochs)
+    validate.count("batch_size", batch_size)
+    validate.split(data)
+    lr = validate.learning_rate(lr, k)
+    weight_decay = validate.weight_decay(weight_decay, k)
+    clip_norm = validate.clip_norm(clip_norm, k)
+    device = data.x_train.device if device is None else validate.device(device)
+    return lr, weight_decay, clip_norm, device
+
+
+@torch.no_grad()
+def _check_model_on(model, data, task):
+    """Run the model on two training rows (eval mode: no running statistics move, no randomness is drawn)."""
+    first = validate.model_with_parameters(model)
+    x = data.x_train[:2]
+    if first.is_floating_point() and x.dtype != first.dtype:
+        validate.split_for_model(data, torch.zeros(1, 1), first.dtype, task)  # raises, naming the dtypes
+    was_training = model.training
+    model.eval()
+    try:
+        out = model(x)
+    except (RuntimeError, ValueError, IndexError) as e:
+        raise ValueError(f"the model cannot take data.x_train's rows, of shape {tuple(x.shape[1:])} and dtype "
+                         f"{x.dtype}: {e}") from e
+    finally:
+        model.train(was_training)
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"the model returned {type(out).__name__}; it must return a tensor of outputs")
+    validate.split_for_model(data, out, x.dtype, task)
 
 
 def _loss_and_acc(out, y, task):
@@ -70,17 +87,26 @@ def _progress(total, desc, enabled):
     return tqdm(total=total, desc=desc, disable=not enabled, leave=False)
 
 
-def train(model, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adam", weight_decay=0.0,
+def train(model, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adamw", weight_decay=0.0,
           clip_norm=None, task="classify", seed=0, device=None, progress=True, desc="training"):
-    """Train one model on a Split with minibatches; return a History of loss, accuracy and gradient norm per epoch."""
-    _check(task, optimizer, epochs, batch_size)
-    device = torch.device(device) if device is not None else next(model.parameters()).device
+    """Train one model on a Split with minibatches; return a History of loss, accuracy and gradient norm per epoch.
+
+    The same defaults and meanings as train_many: the weights are the model's own (build it right after
+    torch.manual_seed(seed) to reproduce train_many's run for that seed); `seed` draws the minibatch order;
+    clip_norm=None means no clipping, a positive number clips the gradient's global norm to it; device=None
+    trains on the data's device. Evaluation after each epoch runs in eval mode (dropout off, BatchNorm's
+    running statistics).
+    """
+    lr, weight_decay, clip_norm, device = _check(task, optimizer, epochs, batch_size, lr, weight_decay,
+                                                 clip_norm, device, data)
+    seed = validate.seed(seed)
     model.to(device)
     data = data.to(device)
+    _check_model_on(model, data, task)
     n = len(data.x_train)
     g = torch.Generator().manual_seed(seed)
     # Decoupled weight decay (AdamW; for SGD the two forms coincide), the same rule as train_many.
-    opt_cls = torch.optim.AdamW if optimizer == "adam" else torch.optim.SGD
+    opt_cls = torch.optim.AdamW if optimizer == "adamw" else torch.optim.SGD
     opt = opt_cls(model.parameters(), lr=lr, weight_decay=weight_decay)
     rec = {k: [] for k in ("train_loss", "test_loss", "train_acc", "test_acc", "grad_norm")}
     t0 = time.perf_counter()
@@ -94,7 +120,7 @@ def train(model, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adam", wei
                 loss, _ = _loss_and_acc(model(data.x_train[idx]), data.y_train[idx], task)
                 opt.zero_grad(set_to_none=True)
                 loss.mean().backward()
-                norm = nn.utils.clip_grad_norm_(model.parameters(), clip_norm if clip_norm else math.inf)
+                norm = nn.utils.clip_grad_norm_(model.parameters(), math.inf if clip_norm is None else clip_norm)
                 norms.append(float(norm))
                 opt.step()
             tr_loss, tr_acc, te_loss, te_acc = _evaluate_one(model, data, task)
@@ -172,40 +198,37 @@ class ManyModels:
         return m
 
 
-def _per_model(value, k, name):
-    t = torch.as_tensor(value, dtype=torch.float32)
-    if t.dim() == 0:
-        t = t.expand(k)
-    if t.shape != (k,):
-        raise ValueError(f"{name} must be a number or a sequence of {k} numbers (one per model), got shape {tuple(t.shape)}")
-    return t.clone()
-
-
-def train_many(make_model, seeds, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adam",
-               weight_decay=0.0, clip_norm=None, task="classify", device="cpu", progress=True,
+def train_many(make_model, seeds, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adamw",
+               weight_decay=0.0, clip_norm=None, task="classify", device=None, progress=True,
                desc="training", return_models=False, on_epoch=None):
     """Train one model per seed at once (vectorised); lr may differ per model. Return a History with (epochs, K) tensors.
 
     Model k is built by make_model() right after torch.manual_seed(seeds[k]) and sees its own minibatch
-    order drawn from the same seed, so the K runs are exactly K independent runs, done in one pass.
+    order drawn from the same seed, so the K runs are exactly K independent runs, done in one pass (dropout
+    draws an independent mask per model). lr, weight_decay and clip_norm are numbers or one per model; the
+    defaults and meanings are train's (clip_norm=None: no clipping; device=None: the data's device).
     on_epoch(epoch, many), if given, is called before training (epoch 0) and after every epoch; its results are
     kept in history.extra["on_epoch"], a list of epochs + 1 entries.
     """
-    _check(task, optimizer, epochs, batch_size)
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds is empty; give at least one seed, e.g. range(5)")
+    if not callable(make_model) or isinstance(make_model, nn.Module):
+        raise TypeError(f"make_model must be a function that builds one model, e.g. lambda: mlp([40, 100, 10]); "
+                        f"got {type(make_model).__name__} (to train one given model, use train())")
+    seeds = validate.seeds(seeds)
     k = len(seeds)
-    device = torch.device(device)
+    lr_k, wd_k, clip_k, device = _check(task, optimizer, epochs, batch_size, lr, weight_decay, clip_norm,
+                                        device, data, k)
     models = []
     for s in seeds:
         torch.manual_seed(s)
-        models.append(make_model().to(device))
-    many = ManyModels(models)
+        m = make_model()
+        if not isinstance(m, nn.Module):
+            raise TypeError(f"make_model() returned {type(m).__name__}; it must return an nn.Module")
+        models.append(m.to(device))
     data = data.to(device)
-    lr_k = _per_model(lr, k, "lr").to(device)
-    wd_k = _per_model(weight_decay, k, "weight_decay").to(device)
-    clip_k = None if clip_norm is None else _per_model(clip_norm, k, "clip_norm").to(device)
+    _check_model_on(models[0], data, task)
+    many = ManyModels(models)
+    lr_k, wd_k = lr_k.to(device), wd_k.to(device)
+    clip_k = None if clip_k is None else clip_k.to(device)
 
     n = len(data.x_train)
     gens = [torch.Generator().manual_seed(s) for s in seeds]
@@ -273,15 +296,3 @@ def _evaluate_many(many, data, task):
     many.train(True)
     (tr_l, tr_a), (te_l, te_a) = res
     return tr_l, te_l, tr_a, te_a
-
-
-def mean_ci(values, confidence=0.95):
-    """Return (mean, half-width) of a Student-t confidence interval for the mean of values (1-D)."""
-    from scipy import stats
-
-    v = torch.as_tensor(values, dtype=torch.float64).flatten()
-    n = v.numel()
-    if n < 2:
-        raise ValueError(f"need at least 2 values for an interval, got {n}")
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * v.std(unbiased=True) / math.sqrt(n))
-    return float(v.mean()), half

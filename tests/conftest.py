@@ -6,6 +6,21 @@ import torch
 from actlib.data import Split
 
 
+@pytest.fixture(autouse=True)
+def _restore_torch_threads():
+    """Every test leaves torch's thread count as it found it (setup() and benchmarks change it)."""
+    n = torch.get_num_threads()
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture
+def one_thread():
+    """Run the test on one torch thread (timings and reference accuracies are measured that way)."""
+    torch.set_num_threads(1)
+    yield 1
+
+
 @pytest.fixture(scope="module")
 def small():
     """A tiny 3-class problem (200 train / 100 test rows of 6 features), fast enough for training tests."""

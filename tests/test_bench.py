@@ -94,28 +94,47 @@ def leaf(n=N, dtype=torch.float32):
     return torch.randn(n, dtype=dtype).requires_grad_(True)
 
 
-def test_saved_bytes_of_known_compositions():
-    x = leaf()
-    m = bench.saved_bytes(lambda x: x * torch.sigmoid(x), x)  # sigmoid saves s; mul saves x and s
-    assert (m.bytes, m.n_saved, m.n_storages, m.input_bytes, m.new_bytes) == (8 * N, 3, 2, 4 * N, 4 * N)
-    m = bench.saved_bytes(bench.naive_gelu, x)  # erf's input, 0.5 x and 1 + erf(...)
-    assert m.bytes == 12 * N and m.input_bytes == 0
-    m = bench.saved_bytes(bench.naive_relu, x)  # maximum saves both of its inputs: x and the zeros
-    assert m.bytes == 8 * N and m.input_bytes == 4 * N
-    m = bench.saved_bytes(torch.exp, leaf(N, torch.float64))  # exp saves its output
-    assert m.bytes == 8 * N and m.input_bytes == 0 and m.output_bytes == 8 * N and m.dtypes == ("float64",)
-    m = bench.saved_bytes(torch.relu, x)  # ReLU saves its output, SiLU its input
-    assert (m.output_bytes, m.input_bytes) == (4 * N, 0)
-    m = bench.saved_bytes(torch.nn.functional.silu, x)
-    assert (m.output_bytes, m.input_bytes) == (0, 4 * N)
+class _Saves(torch.autograd.Function):
+    """A Function that saves exactly what it is told to: the accounting's control, independent of torch's internals."""
+
+    @staticmethod
+    def forward(ctx, x, what):
+        out = x * 2
+        saved = {"input": (x,), "output": (out,), "new": (x + 1,), "input twice": (x, x),
+                 "two views": (x[: len(x) // 2], x[len(x) // 2:]), "mask": (x > 0,)}[what]
+        ctx.save_for_backward(*saved)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return 2 * g, None
 
 
-def test_saved_bytes_counts_each_storage_once():
+@pytest.mark.parametrize("what, n_saved, n_storages, total, inp, out, new", [
+    ("input", 1, 1, 4 * N, 4 * N, 0, 0),
+    ("output", 1, 1, 4 * N, 0, 4 * N, 4 * N),  # new_bytes: kept for backward and not an input
+    ("new", 1, 1, 4 * N, 0, 0, 4 * N),
+    ("input twice", 2, 1, 4 * N, 4 * N, 0, 0),  # one storage, counted once
+    ("two views", 2, 1, 4 * N, 4 * N, 0, 0),  # two views of the same storage
+    ("mask", 1, 1, N, 0, 0, N),  # a bool mask: one byte per element
+])
+def test_saved_bytes_accounting_on_a_controlled_function(what, n_saved, n_storages, total, inp, out, new):
+    m = bench.saved_bytes(lambda x: _Saves.apply(x, what), leaf())
+    assert (m.n_saved, m.n_storages, m.bytes, m.input_bytes, m.output_bytes, m.new_bytes) == (
+        n_saved, n_storages, total, inp, out, new)
+    m64 = bench.saved_bytes(lambda x: _Saves.apply(x, what), leaf(N, torch.float64))
+    assert m64.bytes == (total if what == "mask" else 2 * total)
+
+
+def test_saved_bytes_of_pytorch_compositions_as_relations():
+    # How many tensors PyTorch's own ops save is an internal of each build: check relations, not byte counts.
     x = leaf()
-    m = bench.saved_bytes(lambda x: x * x, x)  # x saved twice, one storage
-    assert (m.n_saved, m.n_storages, m.bytes) == (2, 1, 4 * N)
-    m = bench.saved_bytes(lambda x: x[: N // 2] * x[N // 2:], x)  # two views of the same storage
-    assert (m.n_saved, m.n_storages, m.bytes) == (2, 1, 4 * N)
+    for f in (lambda x: x * torch.sigmoid(x), bench.naive_gelu, bench.naive_relu, torch.exp, torch.relu,
+              torch.nn.functional.silu):
+        m = bench.saved_bytes(f, x)
+        assert m.bytes == m.input_bytes + m.new_bytes and m.output_bytes <= m.new_bytes <= 64 * N
+        assert m.bytes >= x.element_size() * N, "backward needs at least one saved tensor of the input's size"
+    assert bench.saved_bytes(torch.relu, x).bytes <= 4 * N  # one float tensor at most
 
 
 def test_saved_bytes_needs_an_input_that_requires_grad():
@@ -210,8 +229,9 @@ def test_benchmark_structure_ratios_and_saved_memory():
         assert b.get(a, "custom").saved.bytes * 2 <= b.get(a, "naive").saved.bytes, a
         assert all(r.copy_fraction > 0 for r in b.results)
     per_elem = {(r.activation, r.variant): r.saved.bytes / b.n for r in b.results}
-    assert per_elem[("relu", "built-in")] == 4 and per_elem[("relu", "custom")] == 1
-    assert per_elem[("gelu", "naive")] == 12 and per_elem[("silu", "naive")] == 8
+    assert per_elem[("relu", "custom")] <= 1 <= per_elem[("relu", "built-in")] <= 4  # a mask vs a float tensor
+    for a in ("gelu", "silu", "mish"):  # ours save the input only; the naive compositions save more
+        assert per_elem[(a, "custom")] == 4 and per_elem[(a, "naive")] >= 2 * per_elem[(a, "custom")], a
     assert len(b.copy.samples) == 3 * len(bench.ACTIVATIONS)
     assert b.copy_bandwidth == pytest.approx(8 * 2000 / min(b.copy.samples))
     relu = b.get("relu", "built-in")  # fastest copy over fastest forward, from the same rounds

@@ -1,4 +1,4 @@
-"""Depth: deep MLPs with a chosen init, per-layer gradient norms, backward signal norms, random matrix products."""
+"""Depth: per-layer gradient norms, backward signal norms, random matrix products."""
 
 import math
 
@@ -8,61 +8,27 @@ import torch.nn.functional as F
 from torch import nn
 
 from actlib import depth, diagnostics
+from actlib.nets import mlp
 
 
 def _linears(model):
     return [m for m in model if isinstance(m, nn.Linear)]
 
 
-@pytest.mark.parametrize("init, expected", [
-    ("default", lambda n_in, n_out: 1 / (3 * n_in)),
-    ("lecun", lambda n_in, n_out: 1 / n_in),
-    ("xavier", lambda n_in, n_out: 2 / (n_in + n_out)),
-    ("he", lambda n_in, n_out: 2 / n_in),
-    (3.0, lambda n_in, n_out: 9 / n_in),
-])
-def test_init_weight_variance(init, expected):
-    torch.manual_seed(0)
-    model = depth.init_weights_(nn.Sequential(nn.Linear(400, 1000), nn.Tanh(), nn.Linear(1000, 300)), init)
-    for m in _linears(model):
-        var = float(m.weight.detach().var())
-        want = expected(m.in_features, m.out_features)
-        assert var == pytest.approx(want, rel=0.03), f"{init}: Var[w] = {var:.3g}, expected {want:.3g}"
-        if init == "default":
-            bound = 1 / math.sqrt(m.in_features)
-            assert float(m.bias.detach().abs().max()) <= bound and float(m.bias.detach().abs().max()) > 0.9 * bound
-        else:
-            assert torch.all(m.bias == 0)
-
-
-def test_deep_mlp_shape_seed_and_global_rng():
-    model = depth.deep_mlp("relu", depth=5, width=16, n_in=7, n_out=3, seed=1)
-    sizes = [(m.in_features, m.out_features) for m in _linears(model)]
-    assert sizes == [(7, 16), (16, 16), (16, 16), (16, 16), (16, 3)]
-    assert len(diagnostics.activation_layers(model)) == 4
-    torch.manual_seed(123)
-    before = torch.random.get_rng_state()
-    again = depth.deep_mlp("relu", depth=5, width=16, n_in=7, n_out=3, seed=1)
-    assert torch.equal(torch.random.get_rng_state(), before), "deep_mlp(seed=...) must not move the global RNG"
-    for a, b in zip(model.parameters(), again.parameters()):
-        assert torch.equal(a, b)
-    other = depth.deep_mlp("relu", depth=5, width=16, n_in=7, n_out=3, seed=2)
-    assert not torch.equal(model[0].weight, other[0].weight)
-
-
 def test_errors_name_the_bad_value():
-    with pytest.raises(ValueError, match="unknown init 'kaiming'.*default, lecun, xavier, he"):
-        depth.deep_mlp("tanh", 3, 8, 4, 2, init="kaiming")
-    with pytest.raises(ValueError, match="invalid init=-1"):
-        depth.init_weights_(nn.Linear(2, 2), -1)
+    x, y = torch.randn(4, 3), torch.tensor([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="unknown init 'kaiming'"):
+        depth.gradient_norms_over_seeds("tanh", x, y, [0], depth=3, init="kaiming")
     with pytest.raises(ValueError, match="invalid depth=1"):
-        depth.deep_mlp("tanh", 1, 8, 4, 2)
-    with pytest.raises(ValueError, match="invalid width=0"):
-        depth.deep_mlp("tanh", 3, 0, 4, 2)
+        depth.gradient_norms_over_seeds("tanh", x, y, [0], depth=1)
+    with pytest.raises(ValueError, match=r"invalid sizes\[1\]=0"):
+        depth.gradient_norms_over_seeds("tanh", x, y, [0], depth=3, width=0)
     with pytest.raises(ValueError, match="unknown activation"):
-        depth.deep_mlp("tanhh", 3, 8, 4, 2)
+        depth.gradient_norms_over_seeds("tanhh", x, y, [0], depth=3)
     with pytest.raises(ValueError, match="seeds is empty"):
-        depth.gradient_norms_over_seeds("tanh", torch.randn(4, 3), torch.tensor([0, 1, 0, 1]), [])
+        depth.gradient_norms_over_seeds("tanh", x, y, [])
+    with pytest.raises(TypeError, match=r"range\(5\)"):
+        depth.gradient_norms_over_seeds("tanh", x, y, 5)
     with pytest.raises(ValueError, match="alternating Linear"):
         depth.backward_norms(nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)), torch.randn(3, 2), torch.tensor([0, 1, 0]))
     with pytest.raises(ValueError, match="invalid scale=0"):
@@ -78,19 +44,19 @@ def test_gradient_norms_over_seeds_match_diagnostics():
     got = depth.gradient_norms_over_seeds("gelu", x, y, seeds=[3, 5], depth=6, width=12)
     assert got.shape == (6, 2)
     for j, s in enumerate([3, 5]):
-        model = depth.deep_mlp("gelu", 6, 12, 6, 4, seed=s).double()
+        model = mlp([6] + [12] * 5 + [4], "gelu", init="pytorch", seed=s).double()
         want = [v for _, v in diagnostics.gradient_norms(model, x, y, F.cross_entropy)]
         assert torch.allclose(got[:, j], torch.tensor(want, dtype=torch.float64), rtol=1e-12)
     assert not torch.allclose(got[:, 0], got[:, 1])
     signal = depth.gradient_norms_over_seeds("gelu", x, y, seeds=[3], depth=6, width=12, wrt="pre_activation")
-    model = depth.deep_mlp("gelu", 6, 12, 6, 4, seed=3).double()
+    model = mlp([6] + [12] * 5 + [4], "gelu", init="pytorch", seed=3).double()
     assert torch.allclose(signal[:, 0], depth.backward_norms(model, x, y)[0], rtol=1e-12)
     with pytest.raises(ValueError, match="unknown wrt='bias'; choose one of: weight, pre_activation"):
         depth.gradient_norms_over_seeds("gelu", x, y, seeds=[3], wrt="bias")
 
 
 def test_backward_norms_follow_the_chain_rule():
-    model = depth.deep_mlp("sigmoid", depth=6, width=20, n_in=5, n_out=3, seed=0).double()
+    model = mlp([5] + [20] * 5 + [3], "sigmoid", seed=0).double()
     x, y = torch.randn(50, 5, dtype=torch.float64), torch.randint(0, 3, (50,))
     dz, da = depth.backward_norms(model, x, y)
     assert dz.shape == (6,) and da.shape == (5,)

@@ -6,7 +6,7 @@ from torch import nn
 
 import actlib
 from actlib import diagnostics
-from actlib.train import mlp
+from actlib.nets import mlp
 
 
 def test_record_statistics_match_a_manual_forward():
@@ -68,3 +68,26 @@ def test_gradient_norms_do_not_underflow_in_float32():
     x, y = torch.ones(4, 2), torch.ones(4, 1)
     norms = dict(diagnostics.gradient_norms(model, x, y, nn.functional.mse_loss))
     assert norms["0.weight"] > 0
+
+
+def test_leaky_relu_units_are_never_dead():
+    # A Leaky ReLU's slope on the negative side is 0.01, not 0: a unit pushed far negative still passes gradient.
+    model = nn.Sequential(nn.Linear(4, 6), nn.LeakyReLU(0.01), nn.Linear(6, 2))
+    with torch.no_grad():
+        model[0].bias.fill_(-100.0)
+    x = torch.randn(200, 4)
+    assert diagnostics.dead_fraction(model, x)["1"] == 0.0
+    assert diagnostics.record(model, x)[0].dead_pct == 0.0
+    relu = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 2))
+    relu[0].load_state_dict(model[0].state_dict())
+    assert diagnostics.dead_fraction(relu, x)["1"] == 1.0
+
+
+def test_no_activation_layers_is_an_error_everywhere():
+    for call in (diagnostics.record, diagnostics.dead_fraction):
+        with pytest.raises(ValueError, match="no activation modules found in the model"):
+            call(nn.Linear(3, 3), torch.randn(2, 3))
+    with pytest.raises(TypeError, match="expected an nn.Module"):
+        diagnostics.activation_layers(lambda x: x)
+    with pytest.raises(ValueError, match="invalid batch_size=0"):
+        diagnostics.dead_fraction(nn.Sequential(nn.Linear(3, 3), nn.ReLU()), torch.randn(2, 3), batch_size=0)

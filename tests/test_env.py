@@ -37,3 +37,31 @@ def test_pick_device_honours_a_preference_and_seeding_covers_numpy(monkeypatch):
     assert default_threads() == 3
     monkeypatch.delenv("ACTLIB_THREADS")
     assert 1 <= default_threads() <= 4
+
+
+def test_bad_settings_are_refused_with_the_accepted_values(monkeypatch):
+    import pytest
+    from actlib.env import default_threads
+    monkeypatch.setenv("ACTLIB_THREADS", "two")
+    with pytest.raises(ValueError, match="invalid ACTLIB_THREADS='two' in the environment; it must be a positive"):
+        default_threads()
+    monkeypatch.setenv("ACTLIB_THREADS", "0")
+    with pytest.raises(ValueError, match="ACTLIB_THREADS='0'"):
+        default_threads()
+    monkeypatch.delenv("ACTLIB_THREADS")
+    with pytest.raises(ValueError, match="invalid device='gpu'"):
+        actlib.setup(device="gpu", quiet=True, style=False)
+    with pytest.raises(TypeError, match="invalid threads=1.5"):
+        actlib.setup(threads=1.5, quiet=True, style=False)
+    with pytest.raises(ValueError, match="invalid seed=-3"):
+        actlib.seed_everything(-3)
+
+
+def test_a_missing_gpu_is_an_error_not_a_broken_device(monkeypatch):
+    import pytest
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="PyTorch sees no CUDA GPU here"):
+        actlib.setup(device="cuda", quiet=True, style=False)
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        actlib.pick_device("cuda:0")
+    assert actlib.pick_device() != torch.device("cuda")  # and auto-detection falls back

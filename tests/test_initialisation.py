@@ -92,48 +92,11 @@ def test_variance_map_and_fixed_points():
         ini.variance_trajectory("relu", 0)
 
 
-def test_weight_std_matches_torch_init():
-    torch.manual_seed(0)
-    w = torch.empty(300, 500)  # (out, in)
-    checks = [
-        ("xavier", 1.0, lambda t: nn.init.xavier_normal_(t)),
-        ("xavier", 5 / 3, lambda t: nn.init.xavier_normal_(t, gain=5 / 3)),
-        ("he", 1.0, lambda t: nn.init.kaiming_normal_(t, nonlinearity="relu")),
-        ("lecun", 1.0, lambda t: nn.init.kaiming_normal_(t, nonlinearity="linear")),
-        ("standard", 1.0, lambda t: nn.init.uniform_(t, -1 / math.sqrt(500), 1 / math.sqrt(500))),
-    ]
-    for scheme, g, init in checks:
-        init(w)
-        assert ini.weight_std(scheme, 500, 300, g) == pytest.approx(float(w.std()), rel=0.01), scheme
-    with pytest.raises(ValueError, match="unknown scheme 'glorot'; choose one of: standard, lecun, xavier, he"):
-        ini.weight_std("glorot", 2, 2)
-    with pytest.raises(ValueError, match="n_in"):
-        ini.weight_std("he", 0, 2)
-
-
-@pytest.mark.parametrize("distribution", ini.DISTRIBUTIONS)
-def test_init_weights_sets_the_variance_and_zero_biases(distribution):
-    torch.manual_seed(0)
-    model = actlib.train.mlp([400, 600, 200], "tanh")
-    ini.init_weights_(model, "xavier", gain=2.0, distribution=distribution)
-    assert float(model[0].weight.detach().std()) == pytest.approx(2.0 * math.sqrt(2 / 1000), rel=0.01)
-    assert float(model[2].weight.detach().std()) == pytest.approx(2.0 * math.sqrt(2 / 800), rel=0.01)
-    assert all(float(m.bias.detach().abs().max()) == 0.0 for m in (model[0], model[2]))
-    ini.init_weights_(model, "standard")  # always uniform on [-1/sqrt(n_in), 1/sqrt(n_in)]
-    assert float(model[0].weight.detach().abs().max()) <= 1 / math.sqrt(400)
-    assert float(model[0].weight.detach().abs().max()) > 0.99 / math.sqrt(400)
-    with pytest.raises(ValueError, match="unknown distribution 'cauchy'; choose one of: normal, uniform"):
-        ini.init_weights_(model, "he", distribution="cauchy")
-    with pytest.raises(ValueError, match="no nn.Linear"):
-        ini.init_weights_(nn.Tanh(), "he")
-
-
 def test_predicted_variance_matches_a_wide_random_network():
     # the variance map is the infinite-width limit: a wide tanh net with gain 5/3 follows it layer by layer
     torch.manual_seed(1)
     width, depth = 1000, 8
-    model = actlib.train.mlp([width] * (depth + 1), "tanh")
-    ini.init_weights_(model, "lecun", gain=5 / 3)
+    model = actlib.nets.mlp([width] * (depth + 1), "tanh", init="lecun", gain=5 / 3)
     x = torch.randn(2000, width) * 0.5  # z_1 has variance (5/3)^2 * 0.25
     pred = ini.variance_trajectory("tanh", depth, gain=5 / 3, q0=(5 / 3) ** 2 * 0.25)
     z = x
@@ -145,7 +108,7 @@ def test_predicted_variance_matches_a_wide_random_network():
 
 def test_layer_moments_match_a_manual_forward():
     torch.manual_seed(0)
-    model = actlib.train.mlp([5, 7, 7, 3], "relu")
+    model = actlib.nets.mlp([5, 7, 7, 3], "relu")
     x = torch.randn(50, 5)
     with torch.no_grad():
         z1 = model[0](x)

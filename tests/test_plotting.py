@@ -22,7 +22,7 @@ def test_figures_have_the_expected_panels():
     fig = plotting.function_grid(acts, ncols=2)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 3 and visible[0].get_title() == "relu" and len(visible[0].lines) == 4
-    stats = actlib.diagnostics.record(actlib.train.mlp([4, 8, 8, 2], "tanh"), torch.randn(32, 4))
+    stats = actlib.diagnostics.record(actlib.nets.mlp([4, 8, 8, 2], "tanh"), torch.randn(32, 4))
     fig = plotting.layer_histograms(stats)
     assert len(fig.axes[0].lines) == 2 and "sat." in fig.axes[0].get_legend().get_texts()[0].get_text()
     with pytest.raises(ValueError, match="no gradients"):

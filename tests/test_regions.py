@@ -8,7 +8,7 @@ from torch import nn
 
 import actlib
 from actlib import regions
-from actlib.train import mlp
+from actlib.nets import mlp
 
 
 def _net(widths, act="relu", seed=0):

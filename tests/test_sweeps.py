@@ -9,7 +9,9 @@ from actlib.diagnostics import dead_fraction
 from actlib.registry import get
 from actlib.sweeps import (BufferedActivation, BufferedDropout, kfold, silent_fraction, sweep, track_dead,
                            train_tracked)
-from actlib.train import mean_ci, mlp, train, train_many
+from actlib.nets import mlp
+from actlib.stats import mean_ci
+from actlib.train import train, train_many
 
 
 def net(act):
@@ -138,7 +140,7 @@ def test_sweep_with_measure_records_every_epoch(small):
 # ----------------------------------------------------------------------------- measuring during training
 
 
-@pytest.mark.parametrize("optimizer,wd", [("adam", 1e-2), ("sgd", 1e-3)])
+@pytest.mark.parametrize("optimizer,wd", [("adamw", 1e-2), ("sgd", 1e-3)])
 def test_train_tracked_equals_train_many(small, optimizer, wd):
     make = lambda: mlp([6, 16, 16, 3], "relu")  # noqa: E731
     ref = train_many(make, [3, 7], small, epochs=3, lr=[0.01, 0.05], batch_size=32, optimizer=optimizer,
