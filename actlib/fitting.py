@@ -5,6 +5,7 @@ import math
 import torch
 from torch import nn
 
+from . import validate
 from .modules import make
 
 
@@ -29,9 +30,7 @@ class OneHiddenBank(nn.Module):
         self.widths = _check_widths(widths)
         if not isinstance(n_targets, int) or n_targets < 1:
             raise ValueError(f"invalid n_targets={n_targets!r}; it must be a positive integer")
-        self.seeds = list(seeds)
-        if not self.seeds:
-            raise ValueError("seeds is empty; give at least one seed, e.g. range(4)")
+        self.seeds = validate.seeds(seeds)
         self.activation = activation
         self.params = params
         self.act = make(activation, **params)

@@ -54,7 +54,7 @@ def _nan_where_nan(x, y):
 
 
 def _zero_at_neg_inf(x, y):
-    """Return y with 0 where x = -inf: the limit of x * g(x) when g(x) -> 0 fast (y has -inf * 0 = nan)."""
+    """Return y with 0 at x = -inf: the limit of x * g(x) where g(x) -> 0 fast (y has -inf * 0)."""
     return torch.where(torch.isneginf(x), torch.zeros_like(y), y)
 
 

@@ -13,6 +13,7 @@ from torch import nn
 from .data import Split
 from .diagnostics import dead_fraction, inactive_fraction
 from . import functions as fn
+from . import validate
 from .registry import ActivationModule
 from .stats import mean_ci
 from .train import train_many
@@ -126,9 +127,9 @@ def sweep(make_model, values, seeds, data, k=3, fold_seed=0, measure=None, **tra
     arguments go to train_many (epochs, lr, batch_size, optimizer, device, ...). With measure, training runs
     through train_tracked and SweepResult.records[f] holds fold f's records (see train_tracked).
     """
-    values, seeds = list(values), list(seeds)
-    if not values or not seeds:
-        raise ValueError(f"give at least one value and one seed, got values={values!r}, seeds={seeds!r}")
+    values, seeds = list(values), validate.seeds(seeds)
+    if not values:
+        raise ValueError(f"give at least one value to sweep, got values={values!r}")
     order = [(v, s) for v in values for s in seeds]
     scores, histories, records = [], [], []
     desc = train_kwargs.pop("desc", "sweep")

@@ -28,3 +28,15 @@ def test_function_stub_returning_todo_counts_as_unanswered(capsys):
         return exercises.TODO
     exercises.check_function("f", stub, torch.tanh)
     assert "not answered" in capsys.readouterr().out
+
+
+def test_nan_and_inf_answers_never_pass():
+    import math
+    for bad in (math.nan, torch.tensor(math.nan), math.inf, [0.25, math.nan]):
+        expected = [0.25, 0.5] if isinstance(bad, list) else 0.25
+        with pytest.raises(AssertionError, match="not right yet"):
+            exercises.check("q", bad, expected)
+    with pytest.raises(AssertionError, match="at x = "):
+        exercises.check_function("f", lambda x: torch.full_like(x, math.nan), torch.tanh)
+    with pytest.raises(AssertionError, match="at x = "):
+        exercises.check_function("f", lambda x: torch.where(x > 7.9, math.nan, torch.tanh(x)), torch.tanh)
