@@ -10,8 +10,8 @@ The submodules form layers; a module imports only from layers below it (a test w
 1. ``registry``
 2. ``modules``, ``data``
 3. ``diagnostics``, ``initialisation``, ``nets``, ``train``
-4. chapter helpers: ``depth``, ``fitting``, ``regions``, ``sweeps``, ``bench``, ``plotting``,
-   ``widgets``, ``exercises``
+4. chapter helpers: ``depth``, ``fitting``, ``regions``, ``sweeps``, ``bench``, ``plotting``, ``widgets``
+5. ``answers`` (the exercise key, which uses the helpers), ``exercises``
 """
 
 import importlib
@@ -21,7 +21,7 @@ from .env import pick_device, seed_everything, setup
 from .functions import glu, log_softmax, softmax
 from .registry import Activation, get, list_activations
 
-SUBMODULES = ("bench", "data", "depth", "diagnostics", "env", "exercises", "fitting", "functions",
+SUBMODULES = ("answers", "bench", "data", "depth", "diagnostics", "env", "exercises", "fitting", "functions",
               "initialisation", "modules", "nets", "numerics", "plotting", "regions", "registry", "stats",
               "sweeps", "train", "validate", "widgets")
 

@@ -7,12 +7,16 @@ ever holds an expected value. ``rule.solution()`` is the expected answer; the te
 through ``check`` for every entry.
 """
 
+import functools
 import math
 import numbers
 import os
 from dataclasses import dataclass, field
 
 import torch
+from scipy import stats as _scipy_stats
+
+from . import data, nets, stats, train
 
 
 class _Unanswered:
@@ -108,16 +112,16 @@ class Function:
 class Choice:
     """One of several options (strings); a wrong option gets its own hint."""
 
-    correct: str
+    correct: object  # an option, or a function computing it (for answers that come from a measurement)
     options: dict  # option -> hint shown when it is chosen wrongly ("" for the correct one)
 
     def solution(self):
-        return self.correct
+        return _lazy(self.correct)
 
     def judge(self, answer):
         if not isinstance(answer, str) or answer not in self.options:
             return f"answer with one of: {', '.join(repr(o) for o in self.options)}."
-        return None if answer == self.correct else self.options[answer]
+        return None if answer == self.solution() else self.options[answer]
 
 
 @dataclass
@@ -174,6 +178,30 @@ def load_extra(path):
 
 
 # ----------------------------------------------------------------------------- chapter 0
+
+
+@functools.lru_cache(maxsize=None)
+def _ch0_five_seeds(activation):
+    """Chapter 0's experiment: five seeds of a 40-100-100-10 MLP, 40 epochs, lr 0.01, batches of 100."""
+    mnist = data.mnist1d()
+    hist = train.train_many(lambda: nets.mlp([40, 100, 100, 10], activation), range(5), mnist, epochs=40,
+                            lr=1e-2, batch_size=100, progress=False)
+    return hist.test_acc[-1]
+
+
+def _ch0_verdict():
+    return "within seed noise" if stats.within_noise(_ch0_five_seeds("relu"), _ch0_five_seeds("tanh")) \
+        else "larger than seed noise"
+
+
+_add("0-1", Number(expected=lambda: float(_scipy_stats.t.ppf(0.975, 4)) * 2 / math.sqrt(5), tol=1e-3,
+                   hint="The half-width is a t quantile times the standard error of the mean. How many "
+                        "degrees of freedom do five values have, and what is the standard error?"), "0")
+_add("0-2", Number(expected=lambda: float((data.mnist1d().y_test == 3).double().mean()), tol=1e-9,
+                   hint="A fraction: how many test labels are 3, divided by how many test labels there are."), "0")
+_add("0-3", Choice(correct=lambda: _ch0_verdict(), options={
+    "within seed noise": "Look at Welch's interval for the difference of the means: does it contain 0?",
+    "larger than seed noise": "Look at Welch's interval for the difference of the means: does it contain 0?"}), "0")
 # ----------------------------------------------------------------------------- chapter 1.1
 # ----------------------------------------------------------------------------- chapter 1.2
 # ----------------------------------------------------------------------------- chapter 1.3
