@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -142,3 +143,15 @@ def test_chapter_order_in_toc() -> None:
             f"part {part}: the book would list chapters as {as_sphinx_sorts}; "
             f"zero-pad chapter numbers (e.g. 1_02_...) so the order is {by_number}"
         )
+
+
+def test_no_control_characters_in_cells():
+    # A JSON escape written by hand ("\text" or "\approx" in a .ipynb file) turns into a tab or a bell
+    # character, which breaks the formula silently.
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            bad = {repr(ch) for ch in "".join(cell["source"]) if ord(ch) < 32 and ch != "\n"}
+            if bad:
+                found.append(f"{path.name} cell {i}: {sorted(bad)}")
+    assert not found, found
