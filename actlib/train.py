@@ -57,8 +57,7 @@ def _check_model_on(model, data, task):
     """Run the model on two training rows (eval mode: no running statistics move, no randomness is drawn)."""
     first = validate.model_with_parameters(model)
     x = data.x_train[:2]
-    if first.is_floating_point() and x.dtype != first.dtype:
-        validate.split_for_model(data, torch.zeros(1, 1), first.dtype, task)  # raises, naming the dtypes
+    validate.inputs_match(data, first.dtype if first.is_floating_point() else x.dtype)
     was_training = model.training
     model.eval()
     try:
@@ -70,7 +69,7 @@ def _check_model_on(model, data, task):
         model.train(was_training)
     if not isinstance(out, torch.Tensor):
         raise TypeError(f"the model returned {type(out).__name__}; it must return a tensor of outputs")
-    validate.split_for_model(data, out, x.dtype, task)
+    validate.labels_for_output(data, out, task)
 
 
 def _loss_and_acc(out, y, task):

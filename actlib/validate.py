@@ -175,17 +175,21 @@ def split(data):
             raise TypeError(f"x_{part} has dtype {x.dtype}; inputs must be floating point (use .float())")
 
 
-def split_for_model(data, model_out, x_dtype_expected, task):
-    """Check labels against the task and a model's output for one row (model_out: the (1, C) output).
+def inputs_match(data, dtype):
+    """Check that both input sets of a Split have the model's floating-point dtype."""
+    for part in ("train", "test"):
+        x = getattr(data, f"x_{part}")
+        if x.dtype != dtype:
+            raise TypeError(f"x_{part} has dtype {x.dtype} but the model's weights are {dtype}; "
+                            f"convert one of them (data.x_{part}.to({dtype}) or model.to(x.dtype))")
+
+
+def labels_for_output(data, model_out, task):
+    """Check a Split's labels against the task and a model's output for one row (model_out: the (1, C) output).
 
     task 'classify': integer labels in [0, C), C the model's output width; 'regress': one output and
     floating-point targets.
     """
-    for part in ("train", "test"):
-        x = getattr(data, f"x_{part}")
-        if x.dtype != x_dtype_expected:
-            raise TypeError(f"x_{part} has dtype {x.dtype} but the model's weights are {x_dtype_expected}; "
-                            f"convert one of them (data.x_{part}.to({x_dtype_expected}) or model.to(x.dtype))")
     width = model_out.shape[-1] if model_out.dim() > 1 else 1
     for part in ("train", "test"):
         y = getattr(data, f"y_{part}")
@@ -202,3 +206,4 @@ def split_for_model(data, model_out, x_dtype_expected, task):
                 raise ValueError(f"task='regress' needs a model with one output, this one has {width}")
             if not y.is_floating_point():
                 raise TypeError(f"y_{part} has dtype {y.dtype}; regression targets must be floating point")
+

@@ -143,24 +143,16 @@ def test_limit_tables_cover_every_activation():
     assert set(LIMITS) == names and set(D_LIMITS) == names and set(MP_REF) == names
 
 
+@pytest.mark.parametrize("which", ["forward", "derivative"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("name,params", CASES, ids=IDS)
-def test_forward_at_inf_is_its_limit_and_nan_gives_nan(name, params, dtype):
+def test_at_inf_f_and_its_derivative_are_their_limits_and_nan_gives_nan(name, params, dtype, which):
     act = actlib.get(name, **params)
+    fn, table = (act, LIMITS) if which == "forward" else (act.derivative, D_LIMITS)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        out = act(_inf_inf_nan(dtype))
-    _assert_limits(out, limits(LIMITS, act), dtype, f"{act!r} in {dtype}")
-
-
-@pytest.mark.parametrize("dtype", DTYPES, ids=str)
-@pytest.mark.parametrize("name,params", CASES, ids=IDS)
-def test_derivative_at_inf_is_its_limit_and_nan_gives_nan(name, params, dtype):
-    act = actlib.get(name, **params)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        out = act.derivative(_inf_inf_nan(dtype))
-    _assert_limits(out, limits(D_LIMITS, act), dtype, f"{act!r}.derivative in {dtype}")
+        out = fn(_inf_inf_nan(dtype))
+    _assert_limits(out, limits(table, act), dtype, f"{act!r} {which} in {dtype}")
 
 
 @pytest.mark.parametrize("name,params", CASES, ids=IDS)

@@ -65,19 +65,20 @@ def test_threads_from_the_environment(monkeypatch):
             validate.threads_from_env()
 
 
-def test_split_for_model_checks_labels_dtype_and_width():
+def test_splits_are_checked_against_a_model_dtype_labels_and_width():
     x = torch.randn(4, 3)
     ok = Split(x, torch.tensor([0, 1, 2, 1]), x, torch.tensor([0, 0, 1, 2]))
     validate.split(ok)
-    validate.split_for_model(ok, torch.zeros(1, 3), torch.float32, "classify")
+    validate.inputs_match(ok, torch.float32)
+    validate.labels_for_output(ok, torch.zeros(1, 3), "classify")
     with pytest.raises(ValueError, match="labels from 0 to 2, but the model outputs 2 class scores"):
-        validate.split_for_model(ok, torch.zeros(1, 2), torch.float32, "classify")
+        validate.labels_for_output(ok, torch.zeros(1, 2), "classify")
     with pytest.raises(TypeError, match="x_train has dtype torch.float32 but the model's weights are torch.float64"):
-        validate.split_for_model(ok, torch.zeros(1, 3), torch.float64, "classify")
+        validate.inputs_match(ok, torch.float64)
     reg = Split(x, x[:, 0], x, x[:, 0])
-    validate.split_for_model(reg, torch.zeros(1, 1), torch.float32, "regress")
+    validate.labels_for_output(reg, torch.zeros(1, 1), "regress")
     with pytest.raises(TypeError, match="must be floating point"):
-        validate.split_for_model(ok, torch.zeros(1, 1), torch.float32, "regress")
+        validate.labels_for_output(ok, torch.zeros(1, 1), "regress")
     with pytest.raises(TypeError, match="x_test has dtype torch.int64"):
         validate.split(Split(x, ok.y_train, torch.ones(4, 3, dtype=torch.long), ok.y_test))
     with pytest.raises(ValueError, match="the test set is empty"):
