@@ -27,5 +27,10 @@ def pytest_terminal_summary(terminalreporter):
     tr.write_line(f"{sum(_times.values()):7.1f} s  total")
     TIMES_FILE.parent.mkdir(exist_ok=True)
     old = json.loads(TIMES_FILE.read_text()) if TIMES_FILE.exists() else {}
-    old.update({p: {"seconds": round(s, 1), "measured": time.strftime("%Y-%m-%d")} for p, s in _times.items()})
+    old.update(
+        {
+            p: {"seconds": round(s, 1), "measured": time.strftime("%Y-%m-%d")}
+            for p, s in _times.items()
+        }
+    )
     TIMES_FILE.write_text(json.dumps(old, indent=1, sort_keys=True))

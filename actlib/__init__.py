@@ -21,18 +21,50 @@ from .env import pick_device, seed_everything, setup
 from .functions import glu, log_softmax, softmax
 from .registry import Activation, get, list_activations
 
-SUBMODULES = ("answers", "bench", "data", "depth", "diagnostics", "env", "exercises", "fitting", "functions",
-              "initialisation", "modules", "nets", "numerics", "plotting", "regions", "registry", "stats",
-              "sweeps", "train", "validate", "widgets")
+SUBMODULES = (
+    "answers",
+    "bench",
+    "data",
+    "depth",
+    "diagnostics",
+    "env",
+    "exercises",
+    "fitting",
+    "functions",
+    "initialisation",
+    "modules",
+    "nets",
+    "numerics",
+    "plotting",
+    "regions",
+    "registry",
+    "stats",
+    "sweeps",
+    "train",
+    "validate",
+    "widgets",
+)
 
-__all__ = ["Activation", "get", "glu", "list_activations", "log_softmax", "pick_device", "seed_everything",
-           "setup", "softmax", *SUBMODULES]
+__all__ = [
+    "Activation",
+    "get",
+    "glu",
+    "list_activations",
+    "log_softmax",
+    "pick_device",
+    "seed_everything",
+    "setup",
+    "softmax",
+    *SUBMODULES,
+]
 
 
 def __getattr__(name):
     if name in SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'actlib' has no attribute {name!r}; its submodules are: {', '.join(SUBMODULES)}")
+    raise AttributeError(
+        f"module 'actlib' has no attribute {name!r}; its submodules are: {', '.join(SUBMODULES)}"
+    )
 
 
 def __dir__():

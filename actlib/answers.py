@@ -17,7 +17,19 @@ import torch.nn.functional as F
 from scipy import stats as _scipy_stats
 from torch import nn
 
-from . import bench, data, depth, fitting, functions, initialisation, nets, regions, registry, stats, train
+from . import (
+    bench,
+    data,
+    depth,
+    fitting,
+    functions,
+    initialisation,
+    nets,
+    regions,
+    registry,
+    stats,
+    train,
+)
 
 
 class _Unanswered:
@@ -88,8 +100,10 @@ class Function:
         try:
             got = answer(x.clone())
         except Exception as e:  # a learner's bug: report it as a hint, not a traceback
-            return f"calling your function on a float64 tensor of {x.numel()} inputs raised {type(e).__name__}: {e}. " \
-                   "Use tensor operations (torch.exp, torch.log, ...), not math.* functions, which take one number."
+            return (
+                f"calling your function on a float64 tensor of {x.numel()} inputs raised {type(e).__name__}: {e}. "
+                "Use tensor operations (torch.exp, torch.log, ...), not math.* functions, which take one number."
+            )
         if _todo(got):
             return "TODO"
         try:
@@ -99,14 +113,24 @@ class Function:
         want = torch.as_tensor(self.reference(x.clone()), dtype=torch.float64)
         if got.shape != want.shape:
             if want.shape == x.shape:
-                return f"your function returned shape {tuple(got.shape)} for an input of shape " \
-                       f"{tuple(x.shape)}; it should work elementwise."
+                return (
+                    f"your function returned shape {tuple(got.shape)} for an input of shape "
+                    f"{tuple(x.shape)}; it should work elementwise."
+                )
             return f"your function returned shape {tuple(got.shape)}; the answer has shape {tuple(want.shape)}."
         err = (got - want).abs()
         bad = ~(err <= self.tol * (1 + want.abs()))
         if bad.any():
-            i = int(torch.argmax(torch.where(bad, err, torch.zeros_like(err)).nan_to_num(nan=math.inf)))
-            if want.shape == x.shape and x.dim() == 1:  # elementwise: name the input where it goes wrong
+            i = int(
+                torch.argmax(
+                    torch.where(bad, err, torch.zeros_like(err)).nan_to_num(
+                        nan=math.inf
+                    )
+                )
+            )
+            if (
+                want.shape == x.shape and x.dim() == 1
+            ):  # elementwise: name the input where it goes wrong
                 return f"at x = {float(x[i]):.4g} you return {float(got.flatten()[i]):.6g}, which is off. {self.hint}"
             return f"your result is off (entry {i} of {want.numel()} is {float(got.flatten()[i]):.6g}). {self.hint}"
         return None
@@ -117,7 +141,9 @@ class Choice:
     """One of several options (strings); a wrong option gets its own hint."""
 
     correct: object  # an option, or a function computing it (for answers that come from a measurement)
-    options: dict  # option -> hint shown when it is chosen wrongly ("" for the correct one)
+    options: (
+        dict  # option -> hint shown when it is chosen wrongly ("" for the correct one)
+    )
 
     def solution(self):
         return _lazy(self.correct)
@@ -134,14 +160,16 @@ class Names:
 
     expected: object
     hint: str
-    universe: object = None  # the names allowed, a collection or a function returning one
+    universe: object = (
+        None  # the names allowed, a collection or a function returning one
+    )
 
     def solution(self):
         return sorted(_lazy(self.expected))
 
     def judge(self, answer):
         if isinstance(answer, str) or not hasattr(answer, "__iter__"):
-            return "give a list of names, e.g. [\"relu\", \"tanh\"]."
+            return 'give a list of names, e.g. ["relu", "tanh"].'
         got = set(answer)
         allowed = set(_lazy(self.universe)) if self.universe is not None else None
         if allowed is not None and not got <= allowed:
@@ -179,24 +207,56 @@ def _add(exercise_id, rule, chapter):
 def _ch0_five_seeds(activation):
     """Chapter 0's experiment: five seeds of a 40-100-100-10 MLP, 40 epochs, lr 0.01, batches of 100."""
     mnist = data.mnist1d()
-    hist = train.train_many(lambda: nets.mlp([40, 100, 100, 10], activation), range(5), mnist, epochs=40,
-                            lr=1e-2, batch_size=100, progress=False)
+    hist = train.train_many(
+        lambda: nets.mlp([40, 100, 100, 10], activation),
+        range(5),
+        mnist,
+        epochs=40,
+        lr=1e-2,
+        batch_size=100,
+        progress=False,
+    )
     return hist.test_acc[-1]
 
 
 def _ch0_verdict():
-    return "within seed noise" if stats.within_noise(_ch0_five_seeds("relu"), _ch0_five_seeds("tanh")) \
+    return (
+        "within seed noise"
+        if stats.within_noise(_ch0_five_seeds("relu"), _ch0_five_seeds("tanh"))
         else "larger than seed noise"
+    )
 
 
-_add("0-1", Number(expected=lambda: float(_scipy_stats.t.ppf(0.975, 4)) * 2 / math.sqrt(5), tol=1e-3,
-                   hint="The half-width is a t quantile times the standard error of the mean. How many "
-                        "degrees of freedom do five values have, and what is the standard error?"), "0")
-_add("0-2", Number(expected=lambda: float((data.mnist1d().y_test == 3).double().mean()), tol=1e-9,
-                   hint="A fraction: how many test labels are 3, divided by how many test labels there are."), "0")
-_add("0-3", Choice(correct=lambda: _ch0_verdict(), options={
-    "within seed noise": "Look at Welch's interval for the difference of the means: does it contain 0?",
-    "larger than seed noise": "Look at Welch's interval for the difference of the means: does it contain 0?"}), "0")
+_add(
+    "0-1",
+    Number(
+        expected=lambda: float(_scipy_stats.t.ppf(0.975, 4)) * 2 / math.sqrt(5),
+        tol=1e-3,
+        hint="The half-width is a t quantile times the standard error of the mean. How many "
+        "degrees of freedom do five values have, and what is the standard error?",
+    ),
+    "0",
+)
+_add(
+    "0-2",
+    Number(
+        expected=lambda: float((data.mnist1d().y_test == 3).double().mean()),
+        tol=1e-9,
+        hint="A fraction: how many test labels are 3, divided by how many test labels there are.",
+    ),
+    "0",
+)
+_add(
+    "0-3",
+    Choice(
+        correct=lambda: _ch0_verdict(),
+        options={
+            "within seed noise": "Look at Welch's interval for the difference of the means: does it contain 0?",
+            "larger than seed noise": "Look at Welch's interval for the difference of the means: does it contain 0?",
+        },
+    ),
+    "0",
+)
 
 
 # ----------------------------------------------------------------------------- chapter 1.1 (helpers)
@@ -233,7 +293,9 @@ def _xor_probe_points():
     """100 points within 0.4 (in each coordinate) of the four XOR corners."""
     offsets = torch.linspace(-0.4, 0.4, 5, dtype=torch.float64)
     grid = torch.cartesian_prod(offsets, offsets)
-    corners = torch.tensor([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]], dtype=torch.float64)
+    corners = torch.tensor(
+        [[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]], dtype=torch.float64
+    )
     return (corners[:, None, :] + grid[None, :, :]).reshape(-1, 2)
 
 
@@ -242,25 +304,53 @@ def _xor_label(points):
     return ((points[:, 0] > 0) != (points[:, 1] > 0)).double()
 
 
-_add("1.1-1", Number(expected=lambda: int(torch.linalg.matrix_rank(
-        _collapse(nets.mlp([10, 32, 3, 32, 10], "identity", seed=1).double()))),
-    tol=0, integer=True,
-    hint="the collapsed matrix is a product of the layers' weight matrices; what limits the rank of a product?"),
-    "1.1")
-_add("1.1-2", Function(reference=_xor_label, inputs=_xor_probe_points, tol=1e-9,
-    hint="class 1 lies between two parallel lines; make each hidden unit a steep step across one of them "
-         "(scale its input by 5 or more), then let the output layer compare the two units."),
-    "1.1")
-_add("1.1-3", Number(expected=lambda: _count_kinks(lambda xs: _kinky_net()(xs[:, None]).squeeze(1)),
-    tol=0, integer=True,
-    hint="for each unit, find where w x + b = 0; then ask whether that point lies in [-2, 2], whether the unit "
-         "reaches the output at all, and whether two units bend at the same place."),
-    "1.1")
-_add("1.1-4", Number(expected=lambda: _count_kinks(lambda xs: torch.clamp(1 - xs.abs(), min=0)),
-    tol=0, integer=True,
-    hint="trace the hat from x = -2 to x = 2 and note every place where its slope changes; "
-         "how many slope changes can one ReLU unit make?"),
-    "1.1")
+_add(
+    "1.1-1",
+    Number(
+        expected=lambda: int(
+            torch.linalg.matrix_rank(
+                _collapse(nets.mlp([10, 32, 3, 32, 10], "identity", seed=1).double())
+            )
+        ),
+        tol=0,
+        integer=True,
+        hint="the collapsed matrix is a product of the layers' weight matrices; what limits the rank of a product?",
+    ),
+    "1.1",
+)
+_add(
+    "1.1-2",
+    Function(
+        reference=_xor_label,
+        inputs=_xor_probe_points,
+        tol=1e-9,
+        hint="class 1 lies between two parallel lines; make each hidden unit a steep step across one of them "
+        "(scale its input by 5 or more), then let the output layer compare the two units.",
+    ),
+    "1.1",
+)
+_add(
+    "1.1-3",
+    Number(
+        expected=lambda: _count_kinks(lambda xs: _kinky_net()(xs[:, None]).squeeze(1)),
+        tol=0,
+        integer=True,
+        hint="for each unit, find where w x + b = 0; then ask whether that point lies in [-2, 2], whether the unit "
+        "reaches the output at all, and whether two units bend at the same place.",
+    ),
+    "1.1",
+)
+_add(
+    "1.1-4",
+    Number(
+        expected=lambda: _count_kinks(lambda xs: torch.clamp(1 - xs.abs(), min=0)),
+        tol=0,
+        integer=True,
+        hint="trace the hat from x = -2 to x = 2 and note every place where its slope changes; "
+        "how many slope changes can one ReLU unit make?",
+    ),
+    "1.1",
+)
 
 
 # ----------------------------------------------------------------------------- chapter 1.2
@@ -268,7 +358,9 @@ _add("1.1-4", Number(expected=lambda: _count_kinks(lambda xs: torch.clamp(1 - xs
 
 def _tanh_half_saturated_std(threshold=0.97):
     """The input std s at which P(|tanh(sZ)| > threshold) = 1/2 for Z ~ N(0, 1)."""
-    z_quartile = math.sqrt(2.0) * float(torch.special.erfinv(torch.tensor(0.5, dtype=torch.float64)))
+    z_quartile = math.sqrt(2.0) * float(
+        torch.special.erfinv(torch.tensor(0.5, dtype=torch.float64))
+    )
     return math.atanh(threshold) / z_quartile
 
 
@@ -277,41 +369,101 @@ def _swish_steepest_x(beta=2.0):
     return float(x[registry.get("swish", beta=beta).derivative(x).argmax()])
 
 
-_add("1.2-1", Function(reference=lambda x: registry.get("silu").derivative(x),
-    inputs=lambda: torch.linspace(-20, 20, 4001, dtype=torch.float64), tol=1e-9,
-    hint="use the product rule on x·σ(x), and the closed form of σ' from the S-curves section."),
-    "1.2")
-_add("1.2-2", Choice(correct="b", options={
-    "a": "write f'(x) for Swish-β and look at how β and x enter it: do they appear separately?",
-    "b": "",
-    "c": "write f'(x) for Swish-β and look at how β and x enter it: do they appear separately?"}),
-    "1.2")
-_add("1.2-3", Number(expected=lambda: _swish_steepest_x(2.0), tol=1e-3,
-    hint="you need the place of the steepest slope, not its value; find it for β = 1 first, then think about "
-         "how Swish-β is Swish-1 with its input rescaled."),
-    "1.2")
-_add("1.2-4", Number(expected=_tanh_half_saturated_std, tol=1e-2,
-    hint="|tanh(s z)| > 0.97 is a condition on |z| alone; which value of |z| does half of a standard normal exceed?"),
-    "1.2")
+_add(
+    "1.2-1",
+    Function(
+        reference=lambda x: registry.get("silu").derivative(x),
+        inputs=lambda: torch.linspace(-20, 20, 4001, dtype=torch.float64),
+        tol=1e-9,
+        hint="use the product rule on x·σ(x), and the closed form of σ' from the S-curves section.",
+    ),
+    "1.2",
+)
+_add(
+    "1.2-2",
+    Choice(
+        correct="b",
+        options={
+            "a": "write f'(x) for Swish-β and look at how β and x enter it: do they appear separately?",
+            "b": "",
+            "c": "write f'(x) for Swish-β and look at how β and x enter it: do they appear separately?",
+        },
+    ),
+    "1.2",
+)
+_add(
+    "1.2-3",
+    Number(
+        expected=lambda: _swish_steepest_x(2.0),
+        tol=1e-3,
+        hint="you need the place of the steepest slope, not its value; find it for β = 1 first, then think about "
+        "how Swish-β is Swish-1 with its input rescaled.",
+    ),
+    "1.2",
+)
+_add(
+    "1.2-4",
+    Number(
+        expected=_tanh_half_saturated_std,
+        tol=1e-2,
+        hint="|tanh(s z)| > 0.97 is a condition on |z| alone; which value of |z| does half of a standard normal exceed?",
+    ),
+    "1.2",
+)
 
 
 # ----------------------------------------------------------------------------- chapter 1.3
-_add("1.3-1", Function(reference=lambda C: torch.log1p((C - 1) * math.exp(-2.0)),
-                       inputs=lambda: torch.arange(2, 101, dtype=torch.float64), tol=1e-9,
-                       hint="tanh's outputs are stuck in (-1, 1), and F.cross_entropy treats them as logits. Which "
-                            "output vector makes the loss smallest, and what is -log softmax of it for the right class?"),
-     "1.3")
-_add("1.3-2", Number(expected=lambda: sum(p.numel() for p in nets.mlp([40, 100, 100, 10], norm="layer").parameters()),
-                     tol=0, integer=True,
-                     hint="count every layer the model prints: each nn.Linear has a weight matrix and a bias vector, "
-                          "and a LayerNorm has learnable parameters of its own (look up elementwise_affine)."), "1.3")
-_add("1.3-3", Number(expected=lambda: float(((lambda y: (y - y.clamp(0, 1)) ** 2)(
-                         torch.tensor([-1.0, 0.5, 2.0, 3.0], dtype=torch.float64))).mean()), tol=1e-3,
-                     hint="each prediction can get as close to its target as the interval (0, 1) allows; "
-                          "what error is left for each of the four targets?"), "1.3")
-_add("1.3-4", Function(reference=lambda z: torch.sigmoid(z) * (1 - torch.sigmoid(z)), tol=1e-9,
-                       hint="start from the first derivative of BCE with respect to z given in the chapter and "
-                            "differentiate it once more; the label is a constant."), "1.3")
+_add(
+    "1.3-1",
+    Function(
+        reference=lambda C: torch.log1p((C - 1) * math.exp(-2.0)),
+        inputs=lambda: torch.arange(2, 101, dtype=torch.float64),
+        tol=1e-9,
+        hint="tanh's outputs are stuck in (-1, 1), and F.cross_entropy treats them as logits. Which "
+        "output vector makes the loss smallest, and what is -log softmax of it for the right class?",
+    ),
+    "1.3",
+)
+_add(
+    "1.3-2",
+    Number(
+        expected=lambda: sum(
+            p.numel() for p in nets.mlp([40, 100, 100, 10], norm="layer").parameters()
+        ),
+        tol=0,
+        integer=True,
+        hint="count every layer the model prints: each nn.Linear has a weight matrix and a bias vector, "
+        "and a LayerNorm has learnable parameters of its own (look up elementwise_affine).",
+    ),
+    "1.3",
+)
+_add(
+    "1.3-3",
+    Number(
+        expected=lambda: float(
+            (
+                (lambda y: (y - y.clamp(0, 1)) ** 2)(
+                    torch.tensor([-1.0, 0.5, 2.0, 3.0], dtype=torch.float64)
+                )
+            ).mean()
+        ),
+        tol=1e-3,
+        hint="each prediction can get as close to its target as the interval (0, 1) allows; "
+        "what error is left for each of the four targets?",
+    ),
+    "1.3",
+)
+_add(
+    "1.3-4",
+    Function(
+        reference=lambda z: torch.sigmoid(z) * (1 - torch.sigmoid(z)),
+        tol=1e-9,
+        hint="start from the first derivative of BCE with respect to z given in the chapter and "
+        "differentiate it once more; the label is a constant.",
+    ),
+    "1.3",
+)
+
 
 # ----------------------------------------------------------------------------- chapter 2.1
 def _autograd_logsigmoid(x):
@@ -319,83 +471,208 @@ def _autograd_logsigmoid(x):
     return torch.autograd.grad(F.logsigmoid(x).sum(), x)[0]
 
 
-_add("2.1-1", Function(reference=_autograd_logsigmoid, tol=1e-9,
-                       hint="apply the chain rule to log(u) with u = σ(x), write σ′ in terms of σ, and simplify."),
-     "2.1")
-_add("2.1-2", Number(expected=lambda: (lambda r: 0.5 * math.erfc(-r / math.sqrt(2))
-                                       + r * math.exp(-r * r / 2) / math.sqrt(2 * math.pi))(math.sqrt(2)),
-                     tol=1e-4,
-                     hint="factor φ(x) out of f″(x); the slope is largest at the positive root of what is left. "
-                          "Then evaluate f′ there, with Φ(x) = (1 + erf(x/√2))/2."), "2.1")
-_add("2.1-3", Function(reference=lambda a: torch.where(a > 0, torch.full_like(a, functions.SELU_SCALE),
-                                                       a + functions.SELU_SCALE * functions.SELU_ALPHA),
-                       inputs=lambda: functions.selu(torch.linspace(-8, 8, 1600, dtype=torch.float64)), tol=1e-9,
-                       hint="on the negative branch, solve a = f(x) for the exponential it contains; the sign of a "
-                            "tells you which branch you are on."), "2.1")
-_add("2.1-4", Number(expected=0.6, tol=1e-9,
-                     hint="only one term of the product rule survives at x = 0; evaluate the softplus at 0, then "
-                          "write tanh(u) with exponentials of u to get a rational number."), "2.1")
+_add(
+    "2.1-1",
+    Function(
+        reference=_autograd_logsigmoid,
+        tol=1e-9,
+        hint="apply the chain rule to log(u) with u = σ(x), write σ′ in terms of σ, and simplify.",
+    ),
+    "2.1",
+)
+_add(
+    "2.1-2",
+    Number(
+        expected=lambda: (
+            lambda r: (
+                0.5 * math.erfc(-r / math.sqrt(2))
+                + r * math.exp(-r * r / 2) / math.sqrt(2 * math.pi)
+            )
+        )(math.sqrt(2)),
+        tol=1e-4,
+        hint="factor φ(x) out of f″(x); the slope is largest at the positive root of what is left. "
+        "Then evaluate f′ there, with Φ(x) = (1 + erf(x/√2))/2.",
+    ),
+    "2.1",
+)
+_add(
+    "2.1-3",
+    Function(
+        reference=lambda a: torch.where(
+            a > 0,
+            torch.full_like(a, functions.SELU_SCALE),
+            a + functions.SELU_SCALE * functions.SELU_ALPHA,
+        ),
+        inputs=lambda: functions.selu(torch.linspace(-8, 8, 1600, dtype=torch.float64)),
+        tol=1e-9,
+        hint="on the negative branch, solve a = f(x) for the exponential it contains; the sign of a "
+        "tells you which branch you are on.",
+    ),
+    "2.1",
+)
+_add(
+    "2.1-4",
+    Number(
+        expected=0.6,
+        tol=1e-9,
+        hint="only one term of the product rule survives at x = 0; evaluate the softplus at 0, then "
+        "write tanh(u) with exponentials of u to get a rational number.",
+    ),
+    "2.1",
+)
 
 # ----------------------------------------------------------------------------- chapter 2.2
-_add("2.2-1", Number(expected=lambda: 20 * depth.lyapunov_exponent(1.5, 8), tol=0.004,
-                     hint="multiply the per-matrix exponent by the number of matrices; for n = 8 the correction "
-                          "term is not small, so evaluate it exactly (torch.special.digamma) rather than "
-                          "with its large-n approximation."), "2.2")
-_add("2.2-2", Number(expected=math.sqrt(2), tol=0.01,
-                     hint="one layer multiplies the mean-square backward signal by g² times the mean of relu′(z)². "
-                          "What fraction of symmetric inputs has slope 1?"), "2.2")
+_add(
+    "2.2-1",
+    Number(
+        expected=lambda: 20 * depth.lyapunov_exponent(1.5, 8),
+        tol=0.004,
+        hint="multiply the per-matrix exponent by the number of matrices; for n = 8 the correction "
+        "term is not small, so evaluate it exactly (torch.special.digamma) rather than "
+        "with its large-n approximation.",
+    ),
+    "2.2",
+)
+_add(
+    "2.2-2",
+    Number(
+        expected=math.sqrt(2),
+        tol=0.01,
+        hint="one layer multiplies the mean-square backward signal by g² times the mean of relu′(z)². "
+        "What fraction of symmetric inputs has slope 1?",
+    ),
+    "2.2",
+)
+
+
 def _flat_gain_from_registry(slopes):
     z = torch.linspace(-1, 1, 2000, dtype=torch.float64)  # symmetric, no point at 0
-    return torch.stack([registry.get("leaky_relu", negative_slope=float(a)).derivative(z).pow(2).mean().rsqrt()
-                        for a in slopes])
+    return torch.stack(
+        [
+            registry.get("leaky_relu", negative_slope=float(a))
+            .derivative(z)
+            .pow(2)
+            .mean()
+            .rsqrt()
+            for a in slopes
+        ]
+    )
 
 
-_add("2.2-3", Function(reference=_flat_gain_from_registry,
-                       inputs=lambda: torch.linspace(0, 1, 21, dtype=torch.float64), tol=1e-6,
-                       hint="for symmetric z, average the squared slope over both sides of 0, then choose g so that "
-                            "g² times that average is 1."), "2.2")
+_add(
+    "2.2-3",
+    Function(
+        reference=_flat_gain_from_registry,
+        inputs=lambda: torch.linspace(0, 1, 21, dtype=torch.float64),
+        tol=1e-6,
+        hint="for symmetric z, average the squared slope over both sides of 0, then choose g so that "
+        "g² times that average is 1.",
+    ),
+    "2.2",
+)
 
 
 # ----------------------------------------------------------------------------- chapter 2.3
-_add("2.3-1", Function(reference=lambda a: torch.sqrt(2 / (1 + a ** 2)),
-                       inputs=lambda: torch.linspace(0, 1, 101, dtype=torch.float64), tol=1e-9,
-                       hint="split E[f(Z)^2] into Z > 0 and Z < 0; each half of a standard normal has E[Z^2; half] = 1/2, "
-                            "and the gain is E[f(Z)^2]^(-1/2)."), "2.3")
-_add("2.3-2", Number(expected=lambda: 512 * nets.weight_std("standard", 512, 512) ** 2, tol=0.02,
-                     hint="a linear layer multiplies the variance by n · Var(w); what is the variance of U[-b, b]?"), "2.3")
-_add("2.3-3", Number(expected=lambda: initialisation.gain("hardswish"), tol=5e-3,
-                     hint="the forward gain is E[f(Z)^2] ** -0.5 for Z ~ N(0, 1): average the square of the activation, "
-                          "then take the power -1/2."), "2.3")
-_add("2.3-4", Number(expected=lambda: 1 / (1.7159 * 2 / 3), tol=1e-3,
-                     hint="for small q only the slope of f at 0 matters: the map is about g² f'(0)² q there. "
-                          "When does that grow?"), "2.3")
+_add(
+    "2.3-1",
+    Function(
+        reference=lambda a: torch.sqrt(2 / (1 + a**2)),
+        inputs=lambda: torch.linspace(0, 1, 101, dtype=torch.float64),
+        tol=1e-9,
+        hint="split E[f(Z)^2] into Z > 0 and Z < 0; each half of a standard normal has E[Z^2; half] = 1/2, "
+        "and the gain is E[f(Z)^2]^(-1/2).",
+    ),
+    "2.3",
+)
+_add(
+    "2.3-2",
+    Number(
+        expected=lambda: 512 * nets.weight_std("standard", 512, 512) ** 2,
+        tol=0.02,
+        hint="a linear layer multiplies the variance by n · Var(w); what is the variance of U[-b, b]?",
+    ),
+    "2.3",
+)
+_add(
+    "2.3-3",
+    Number(
+        expected=lambda: initialisation.gain("hardswish"),
+        tol=5e-3,
+        hint="the forward gain is E[f(Z)^2] ** -0.5 for Z ~ N(0, 1): average the square of the activation, "
+        "then take the power -1/2.",
+    ),
+    "2.3",
+)
+_add(
+    "2.3-4",
+    Number(
+        expected=lambda: 1 / (1.7159 * 2 / 3),
+        tol=1e-3,
+        hint="for small q only the slope of f at 0 matters: the map is about g² f'(0)² q there. "
+        "When does that grow?",
+    ),
+    "2.3",
+)
 
 
 # ----------------------------------------------------------------------------- chapter 2.4
-_add("2.4-1", Function(reference=lambda z: torch.logsumexp(z, dim=0),
-                       inputs=lambda: torch.linspace(-1000, 1000, 1601, dtype=torch.float64), tol=1e-9,
-                       hint="e^1000 overflows even in float64. Which constant can you take out of every exponential, "
-                            "and add back after the logarithm?"), "2.4")
-_add("2.4-2", Number(expected=lambda: math.log(torch.finfo(torch.float16).max / (1 + math.exp(-1) + math.exp(-2))),
-                     tol=1e-3,
-                     hint="the probability goes wrong when the denominator overflows, before any single exponential "
-                          "does; write the denominator as e^c times a constant."), "2.4")
-_add("2.4-3", Function(reference=lambda x: torch.nn.functional.binary_cross_entropy_with_logits(
-                           x, torch.ones_like(x), reduction="none"),
-                       inputs=lambda: torch.linspace(-800, 800, 1601, dtype=torch.float64), tol=1e-9,
-                       hint="for very negative x, e^(-x) overflows; take the largest term out of the logarithm "
-                            "(the log-sum-exp idea with the two terms 0 and -x)."), "2.4")
+_add(
+    "2.4-1",
+    Function(
+        reference=lambda z: torch.logsumexp(z, dim=0),
+        inputs=lambda: torch.linspace(-1000, 1000, 1601, dtype=torch.float64),
+        tol=1e-9,
+        hint="e^1000 overflows even in float64. Which constant can you take out of every exponential, "
+        "and add back after the logarithm?",
+    ),
+    "2.4",
+)
+_add(
+    "2.4-2",
+    Number(
+        expected=lambda: math.log(
+            torch.finfo(torch.float16).max / (1 + math.exp(-1) + math.exp(-2))
+        ),
+        tol=1e-3,
+        hint="the probability goes wrong when the denominator overflows, before any single exponential "
+        "does; write the denominator as e^c times a constant.",
+    ),
+    "2.4",
+)
+_add(
+    "2.4-3",
+    Function(
+        reference=lambda x: torch.nn.functional.binary_cross_entropy_with_logits(
+            x, torch.ones_like(x), reduction="none"
+        ),
+        inputs=lambda: torch.linspace(-800, 800, 1601, dtype=torch.float64),
+        tol=1e-9,
+        hint="for very negative x, e^(-x) overflows; take the largest term out of the logarithm "
+        "(the log-sum-exp idea with the two terms 0 and -x).",
+    ),
+    "2.4",
+)
 
 
 def _half_temperature():
     from scipy.optimize import brentq
+
     z = torch.tensor([2.0, 1.0, 0.0], dtype=torch.float64)
-    return brentq(lambda T: float(torch.softmax(z / T, 0)[0]) - 0.5, 0.05, 50.0, xtol=1e-12)
+    return brentq(
+        lambda T: float(torch.softmax(z / T, 0)[0]) - 0.5, 0.05, 50.0, xtol=1e-12
+    )
 
 
-_add("2.4-4", Number(expected=_half_temperature, tol=1e-4,
-                     hint="the top probability falls from 1 (T → 0) to 1/3 (T → ∞) and crosses 0.5 once; "
-                          "bisect on T between those ends."), "2.4")
+_add(
+    "2.4-4",
+    Number(
+        expected=_half_temperature,
+        tol=1e-4,
+        hint="the top probability falls from 1 (T → 0) to 1/3 (T → ∞) and crosses 0.5 once; "
+        "bisect on T between those ends.",
+    ),
+    "2.4",
+)
 
 
 # ----------------------------------------------------------------------------- chapter 2.5
@@ -406,7 +683,10 @@ def _random_relu_net(widths, seed, bias_std=0.5, n_in=2):
     with torch.no_grad():
         for m in net:
             if isinstance(m, torch.nn.Linear):
-                m.bias.copy_(bias_std * torch.randn(m.bias.shape, generator=g, dtype=torch.float64))
+                m.bias.copy_(
+                    bias_std
+                    * torch.randn(m.bias.shape, generator=g, dtype=torch.float64)
+                )
     return net
 
 
@@ -417,61 +697,116 @@ def _local_matrix_reference(x):
     return grad.unsqueeze(0)
 
 
-_add("2.5-1", Function(reference=lambda n: 2 * n, inputs=lambda: torch.arange(1, 31, dtype=torch.float64), tol=0,
-                       hint="without biases every crease is a line through the origin; draw n = 1, 2 and 3 such lines "
-                            "and count the pieces."), "2.5")
-_add("2.5-2", Function(reference=_local_matrix_reference,
-                       inputs=lambda: torch.tensor([0.3, -0.2], dtype=torch.float64), tol=1e-10,
-                       hint="which hidden units are on at x? A unit that is off contributes nothing; "
-                            "the ones that are on pass their row of W1 on to W2."), "2.5")
-_add("2.5-3", Number(expected=lambda: regions.count_regions(_random_relu_net([8, 8, 8], seed=0, bias_std=0.0),
-                                                            (-1.0, 1.0, -1.0, 1.0), resolution=400), tol=0.1,
-                     integer=True,
-                     hint="count a change between every pair of neighbouring points on the circle, including the "
-                          "step from the last point back to the first."), "2.5")
+_add(
+    "2.5-1",
+    Function(
+        reference=lambda n: 2 * n,
+        inputs=lambda: torch.arange(1, 31, dtype=torch.float64),
+        tol=0,
+        hint="without biases every crease is a line through the origin; draw n = 1, 2 and 3 such lines "
+        "and count the pieces.",
+    ),
+    "2.5",
+)
+_add(
+    "2.5-2",
+    Function(
+        reference=_local_matrix_reference,
+        inputs=lambda: torch.tensor([0.3, -0.2], dtype=torch.float64),
+        tol=1e-10,
+        hint="which hidden units are on at x? A unit that is off contributes nothing; "
+        "the ones that are on pass their row of W1 on to W2.",
+    ),
+    "2.5",
+)
+_add(
+    "2.5-3",
+    Number(
+        expected=lambda: regions.count_regions(
+            _random_relu_net([8, 8, 8], seed=0, bias_std=0.0),
+            (-1.0, 1.0, -1.0, 1.0),
+            resolution=400,
+        ),
+        tol=0.1,
+        integer=True,
+        hint="count a change between every pair of neighbouring points on the circle, including the "
+        "step from the last point back to the first.",
+    ),
+    "2.5",
+)
 
 
 # ----------------------------------------------------------------------------- chapter 3.1
 
+
 def _gradient_rows():
     # two gradients of 22 entries (a 5x3 weight and a bias of 7): row 0 longer than 2, row 1 shorter
-    g = torch.randn(2, 22, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    g = torch.randn(
+        2, 22, generator=torch.Generator().manual_seed(1), dtype=torch.float64
+    )
     return g * torch.tensor([[4.0], [0.15]], dtype=torch.float64)
 
 
-_add("3.1-1", Function(
-    reference=lambda g: g * (2.0 / g.norm(dim=1, keepdim=True)).clamp(max=1.0),
-    inputs=_gradient_rows, tol=1e-6,
-    hint="one norm for all the tensors together (not one per tensor); and a gradient that is already "
-         "short enough must come back unchanged, never scaled up."), "3.1")
+_add(
+    "3.1-1",
+    Function(
+        reference=lambda g: g * (2.0 / g.norm(dim=1, keepdim=True)).clamp(max=1.0),
+        inputs=_gradient_rows,
+        tol=1e-6,
+        hint="one norm for all the tensors together (not one per tensor); and a gradient that is already "
+        "short enough must come back unchanged, never scaled up.",
+    ),
+    "3.1",
+)
 
 
 def _activations():
     # a batch of 64 examples, 10 units, with different means and spreads per unit
     g = torch.Generator().manual_seed(2)
     z = torch.randn(64, 10, generator=g, dtype=torch.float64)
-    return z * torch.linspace(0.5, 4.0, 10, dtype=torch.float64) + torch.linspace(-3.0, 3.0, 10, dtype=torch.float64)
+    return z * torch.linspace(0.5, 4.0, 10, dtype=torch.float64) + torch.linspace(
+        -3.0, 3.0, 10, dtype=torch.float64
+    )
 
 
-_add("3.1-2", Function(
-    reference=lambda z: (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=False) + 1e-5),
-    inputs=_activations, tol=1e-6,
-    hint="each unit (column) gets its own statistics, taken over the examples (rows). Check which "
-         "dimension you reduce, and whether your variance divides by the batch size B or by B - 1."), "3.1")
+_add(
+    "3.1-2",
+    Function(
+        reference=lambda z: (
+            (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=False) + 1e-5)
+        ),
+        inputs=_activations,
+        tol=1e-6,
+        hint="each unit (column) gets its own statistics, taken over the examples (rows). Check which "
+        "dimension you reduce, and whether your variance divides by the batch size B or by B - 1.",
+    ),
+    "3.1",
+)
 
 
 def _rnn_parameter_count():
     # the chapter's ReLURNN: nn.RNN(1, 64) plus a 64 -> 10 read-out
-    return sum(p.numel() for p in nn.RNN(1, 64, nonlinearity="relu").parameters()) + 64 * 10 + 10
+    return (
+        sum(p.numel() for p in nn.RNN(1, 64, nonlinearity="relu").parameters())
+        + 64 * 10
+        + 10
+    )
 
 
-_add("3.1-3", Number(
-    expected=lambda: 0.01 * math.sqrt(_rnn_parameter_count()), tol=1e-4,
-    hint="every entry was larger than the threshold in magnitude: what is left of each one after "
-         "clip_grad_value_? Then go back to the definition of the (Euclidean) norm of all P entries."), "3.1")
+_add(
+    "3.1-3",
+    Number(
+        expected=lambda: 0.01 * math.sqrt(_rnn_parameter_count()),
+        tol=1e-4,
+        hint="every entry was larger than the threshold in magnitude: what is left of each one after "
+        "clip_grad_value_? Then go back to the definition of the (Euclidean) norm of all P entries.",
+    ),
+    "3.1",
+)
 
 
 # ----------------------------------------------------------------------------- chapter 3.2
+
 
 def _preactivations():
     # 300 inputs x 20 units: units 0-4 negative everywhere, unit 5 exactly 0 everywhere (dead too),
@@ -485,11 +820,17 @@ def _preactivations():
     return z
 
 
-_add("3.2-1", Function(
-    reference=lambda z: (z <= 0).all(dim=0).to(torch.float64).mean(),
-    inputs=_preactivations, tol=1e-6,  # float32 answers (.float().mean()) must pass
-    hint="a unit is dead only if it is inactive on every row (input): decide that per unit first, "
-         "then average over the units. And is a unit with z = 0 active?"), "3.2")
+_add(
+    "3.2-1",
+    Function(
+        reference=lambda z: (z <= 0).all(dim=0).to(torch.float64).mean(),
+        inputs=_preactivations,
+        tol=1e-6,  # float32 answers (.float().mean()) must pass
+        hint="a unit is dead only if it is inactive on every row (input): decide that per unit first, "
+        "then average over the units. And is a unit with z = 0 active?",
+    ),
+    "3.2",
+)
 
 
 def _largest_dead_bias():
@@ -498,29 +839,62 @@ def _largest_dead_bias():
     return -float((data.mnist1d().x_train @ w).max())
 
 
-_add("3.2-2", Number(
-    expected=_largest_dead_bias, tol=1e-5,
-    hint="write 'w·x + b ≤ 0 for every training signal x' as one inequality on b. "
-         "Which of the 4000 signals decides it?"), "3.2")
+_add(
+    "3.2-2",
+    Number(
+        expected=_largest_dead_bias,
+        tol=1e-5,
+        hint="write 'w·x + b ≤ 0 for every training signal x' as one inequality on b. "
+        "Which of the 4000 signals decides it?",
+    ),
+    "3.2",
+)
 
-_add("3.2-3", Number(
-    expected=lambda: 0.2 / (1 - 0.2), tol=0.02,
-    hint="the output takes only two values: write each one down with its probability, "
-         "then use Var X = E[X²] − (E X)²."), "3.2")
+_add(
+    "3.2-3",
+    Number(
+        expected=lambda: 0.2 / (1 - 0.2),
+        tol=0.02,
+        hint="the output takes only two values: write each one down with its probability, "
+        "then use Var X = E[X²] − (E X)².",
+    ),
+    "3.2",
+)
 
 
 # ---------------------------------------------------------------- 3.3
 
-_add("3.3-1", Function(reference=lambda z: torch.clamp(z, max=0.0),
-                       inputs=lambda: torch.linspace(-8, 8, 1601, dtype=torch.float64), tol=1e-9,
-                       hint="treat the two halves of the real line separately: on which half does the output "
-                            "depend on a at all, and how?"), "3.3")
+_add(
+    "3.3-1",
+    Function(
+        reference=lambda z: torch.clamp(z, max=0.0),
+        inputs=lambda: torch.linspace(-8, 8, 1601, dtype=torch.float64),
+        tol=1e-9,
+        hint="treat the two halves of the real line separately: on which half does the output "
+        "depend on a at all, and how?",
+    ),
+    "3.3",
+)
 
-_SIX_ACCURACIES = [0.712, 0.695, 0.731, 0.704, 0.722, 0.689]  # typed into the 3.3-2 cell
+_SIX_ACCURACIES = [
+    0.712,
+    0.695,
+    0.731,
+    0.704,
+    0.722,
+    0.689,
+]  # typed into the 3.3-2 cell
 
-_add("3.3-2", Number(expected=lambda: stats.mean_ci(_SIX_ACCURACIES)[1], tol=1e-6,
-                     hint="the t quantile has n − 1 degrees of freedom, and the standard deviation is the sample "
-                          "one; the interval is for the mean, so divide by √n."), "3.3")
+_add(
+    "3.3-2",
+    Number(
+        expected=lambda: stats.mean_ci(_SIX_ACCURACIES)[1],
+        tol=1e-6,
+        hint="the t quantile has n − 1 degrees of freedom, and the standard deviation is the sample "
+        "one; the interval is for the mean, so divide by √n.",
+    ),
+    "3.3",
+)
 
 
 def _swish8_argmax():
@@ -529,30 +903,68 @@ def _swish8_argmax():
     return float(z[gap.argmax()])
 
 
-_add("3.3-3", Number(expected=_swish8_argmax, tol=2e-3,
-                     hint="substitute u = βz: Swish-β at z is SiLU at u divided by β, so the largest gap sits at "
-                          "u*/β, where u* is where SiLU is furthest from ReLU. Is that z positive or negative?"),
-     "3.3")
+_add(
+    "3.3-3",
+    Number(
+        expected=_swish8_argmax,
+        tol=2e-3,
+        hint="substitute u = βz: Swish-β at z is SiLU at u divided by β, so the largest gap sits at "
+        "u*/β, where u* is where SiLU is furthest from ReLU. Is that z positive or negative?",
+    ),
+    "3.3",
+)
 
 # ---------------------------------------------------------------- 3.4
 
-_add("3.4-1", Number(expected=lambda: bench.saved_bytes(lambda t: t * torch.tanh(t),
-                                                        torch.randn(1000, requires_grad=True)).bytes / 1000,
-                     tol=1e-9,
-                     hint="list the tensors each operation needs for its own derivative, then count each distinct "
-                          "tensor once (float32: 4 bytes per element)."), "3.4")
+_add(
+    "3.4-1",
+    Number(
+        expected=lambda: (
+            bench.saved_bytes(
+                lambda t: t * torch.tanh(t), torch.randn(1000, requires_grad=True)
+            ).bytes
+            / 1000
+        ),
+        tol=1e-9,
+        hint="list the tensors each operation needs for its own derivative, then count each distinct "
+        "tensor once (float32: 4 bytes per element).",
+    ),
+    "3.4",
+)
 
-_add("3.4-2", Function(reference=lambda y: 1.0 - y * y,
-                       inputs=lambda: torch.tanh(torch.linspace(-4, 4, 801, dtype=torch.float64)), tol=1e-9,
-                       hint="write tanh = sinh / cosh, differentiate with the quotient rule, and look for tanh "
-                            "itself in the result."), "3.4")
+_add(
+    "3.4-2",
+    Function(
+        reference=lambda y: 1.0 - y * y,
+        inputs=lambda: torch.tanh(torch.linspace(-4, 4, 801, dtype=torch.float64)),
+        tol=1e-9,
+        hint="write tanh = sinh / cosh, differentiate with the quotient rule, and look for tanh "
+        "itself in the result.",
+    ),
+    "3.4",
+)
 
-_add("3.4-2b", Choice(correct="b", options={
-    "a": "ReLU keeps its own output for backward either way; what matters is the tensor the tanh Function saved.",
-    "b": "",
-    "c": "autograd does not refuse every in-place op: it refuses when a tensor that a backward needs was changed.",
-    "d": "the values are not recomputed in backward; the tanh Function reads the y it saved."}), "3.4")
+_add(
+    "3.4-2b",
+    Choice(
+        correct="b",
+        options={
+            "a": "ReLU keeps its own output for backward either way; what matters is the tensor the tanh Function saved.",
+            "b": "",
+            "c": "autograd does not refuse every in-place op: it refuses when a tensor that a backward needs was changed.",
+            "d": "the values are not recomputed in backward; the tanh Function reads the y it saved.",
+        },
+    ),
+    "3.4",
+)
 
-_add("3.4-3", Number(expected=lambda: bench.elementwise_bytes(10**7, torch.float16) / 20e9 * 1e3, tol=1e-3,
-                     hint="count the bytes that must cross the memory bus, in both directions, then divide by the "
-                          "bandwidth; check your units (GB/s and milliseconds)."), "3.4")
+_add(
+    "3.4-3",
+    Number(
+        expected=lambda: bench.elementwise_bytes(10**7, torch.float16) / 20e9 * 1e3,
+        tol=1e-3,
+        hint="count the bytes that must cross the memory bus, in both directions, then divide by the "
+        "bandwidth; check your units (GB/s and milliseconds).",
+    ),
+    "3.4",
+)

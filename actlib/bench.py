@@ -84,7 +84,9 @@ class Row:
     ratios: list = field(default_factory=list, repr=False)
 
 
-def compare(fns, baseline, repeats=7, warmup=2, device=None, number=1, clock=time.perf_counter):
+def compare(
+    fns, baseline, repeats=7, warmup=2, device=None, number=1, clock=time.perf_counter
+):
     """Return {name: Row}: each function of the dict fns timed round-robin, with its ratio to fns[baseline] per round.
 
     Every round calls every function (in an order that rotates from round to round), so slow
@@ -94,7 +96,9 @@ def compare(fns, baseline, repeats=7, warmup=2, device=None, number=1, clock=tim
     """
     fns = dict(fns)
     if baseline not in fns:
-        raise ValueError(f"baseline {baseline!r} is not one of the functions; choose one of: {', '.join(fns)}")
+        raise ValueError(
+            f"baseline {baseline!r} is not one of the functions; choose one of: {', '.join(fns)}"
+        )
     if repeats < 1:
         raise ValueError(f"invalid repeats={repeats!r}; it must be >= 1")
     if warmup < 0:
@@ -117,7 +121,9 @@ def compare(fns, baseline, repeats=7, warmup=2, device=None, number=1, clock=tim
             times[name].append((clock() - t0) / number)
     rows = {}
     for name in names:
-        ratios = [t / b if b > 0 else math.inf for t, b in zip(times[name], times[baseline])]
+        ratios = [
+            t / b if b > 0 else math.inf for t, b in zip(times[name], times[baseline])
+        ]
         s = _summary(ratios)
         rows[name] = Row(name, _summary(times[name]), s.median, s.iqr, ratios)
     return rows
@@ -135,7 +141,9 @@ class SavedMemory:
     n_storages: int  # distinct storages among them
     input_bytes: int  # bytes of those storages that belong to an input (alive anyway)
     dtypes: tuple = ()
-    output_bytes: int = 0  # bytes of those storages that belong to the output (alive while it is used)
+    output_bytes: int = (
+        0  # bytes of those storages that belong to the output (alive while it is used)
+    )
 
     @property
     def new_bytes(self):
@@ -151,7 +159,9 @@ def _storage_key(t):
 def saved_bytes(fn, *inputs):
     """Return a SavedMemory of what autograd saves for backward while running fn(*inputs) (storages counted once)."""
     if not any(isinstance(t, torch.Tensor) and t.requires_grad for t in inputs):
-        raise ValueError("no input requires grad, so autograd saves nothing; pass e.g. x.requires_grad_()")
+        raise ValueError(
+            "no input requires grad, so autograd saves nothing; pass e.g. x.requires_grad_()"
+        )
     seen = {}
     count = 0
 
@@ -162,10 +172,14 @@ def saved_bytes(fn, *inputs):
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        out = fn(*inputs)  # kept alive until the accounting is done, so no storage is freed and reused
+        out = fn(
+            *inputs
+        )  # kept alive until the accounting is done, so no storage is freed and reused
     outs = out if isinstance(out, (tuple, list)) else (out,)
     input_keys = {_storage_key(t) for t in inputs if isinstance(t, torch.Tensor)}
-    output_keys = {_storage_key(t) for t in outs if isinstance(t, torch.Tensor)} - input_keys
+    output_keys = {
+        _storage_key(t) for t in outs if isinstance(t, torch.Tensor)
+    } - input_keys
     total = sum(k[2] for k in seen)
     from_inputs = sum(k[2] for k in seen if k in input_keys)
     from_outputs = sum(k[2] for k in seen if k in output_keys)
@@ -294,12 +308,19 @@ class MishSaveInput(torch.autograd.Function):
         return grad_out * (t + x * (1.0 - t * t) * torch.sigmoid(x))
 
 
-CUSTOM = {"relu": ReLUSaveMask, "gelu": GELUSaveInput, "silu": SiLUSaveInput, "mish": MishSaveInput}
+CUSTOM = {
+    "relu": ReLUSaveMask,
+    "gelu": GELUSaveInput,
+    "silu": SiLUSaveInput,
+    "mish": MishSaveInput,
+}
 
 
 def _check_name(name):
     if name not in BUILTIN:
-        raise ValueError(f"no benchmark variants for activation {name!r}; choose one of: {', '.join(ACTIVATIONS)}")
+        raise ValueError(
+            f"no benchmark variants for activation {name!r}; choose one of: {', '.join(ACTIVATIONS)}"
+        )
 
 
 @dataclass
@@ -320,7 +341,9 @@ def compile_timed(fn, example, **compile_kwargs):
         y = cfn(x)
         torch.autograd.grad(y, x, torch.ones_like(y))
         _sync(example.device)
-    except Exception as e:  # no C++ compiler, unsupported Python, ... : report instead of crashing
+    except (
+        Exception
+    ) as e:  # no C++ compiler, unsupported Python, ... : report instead of crashing
         first = (str(e).strip().splitlines() or [""])[0][:200]
         return Compiled(None, time.perf_counter() - t0, f"{type(e).__name__}: {first}")
     return Compiled(cfn, time.perf_counter() - t0)
@@ -337,7 +360,9 @@ def variants(name, example=None, compile=True):
     info = None
     if compile:
         if example is None:
-            raise ValueError("compile=True needs an example tensor of the size to be timed")
+            raise ValueError(
+                "compile=True needs an example tensor of the size to be timed"
+            )
         info = compile_timed(NAIVE[name], example, dynamic=False)
         if info.fn is not None:
             fns["compiled"] = info.fn
@@ -381,22 +406,37 @@ class Benchmark:
             if r.activation == activation and r.variant == variant:
                 return r
         have = sorted({(r.activation, r.variant) for r in self.results})
-        raise ValueError(f"no result for ({activation!r}, {variant!r}); measured: {have}")
+        raise ValueError(
+            f"no result for ({activation!r}, {variant!r}); measured: {have}"
+        )
 
     def table(self):
         """Return the results as a text table, one line per activation and variant."""
-        head = (f"{'activation':<10} {'variant':<9} {'fwd ms':>8} {'fwd+bwd ms':>10} {'× built-in':>10} "
-                f"{'(IQR)':>7} {'% copy bw':>9} {'saved B/elem':>12}")
+        head = (
+            f"{'activation':<10} {'variant':<9} {'fwd ms':>8} {'fwd+bwd ms':>10} {'× built-in':>10} "
+            f"{'(IQR)':>7} {'% copy bw':>9} {'saved B/elem':>12}"
+        )
         lines = [head, "-" * len(head)]
         for r in self.results:
-            lines.append(f"{r.activation:<10} {r.variant:<9} {r.forward.timing.median * 1e3:>8.2f} "
-                         f"{r.forward_backward.timing.median * 1e3:>10.2f} {r.forward_backward.ratio:>10.2f} "
-                         f"{r.forward_backward.ratio_iqr:>7.2f} {100 * r.copy_fraction:>9.0f} "
-                         f"{r.saved.bytes / self.n:>12.2f}")
+            lines.append(
+                f"{r.activation:<10} {r.variant:<9} {r.forward.timing.median * 1e3:>8.2f} "
+                f"{r.forward_backward.timing.median * 1e3:>10.2f} {r.forward_backward.ratio:>10.2f} "
+                f"{r.forward_backward.ratio_iqr:>7.2f} {100 * r.copy_fraction:>9.0f} "
+                f"{r.saved.bytes / self.n:>12.2f}"
+            )
         return "\n".join(lines)
 
 
-def benchmark(names=ACTIVATIONS, n=10**6, device="cpu", repeats=9, warmup=2, compile=True, progress=False, seed=0):
+def benchmark(
+    names=ACTIVATIONS,
+    n=10**6,
+    device="cpu",
+    repeats=9,
+    warmup=2,
+    compile=True,
+    progress=False,
+    seed=0,
+):
     """Return a Benchmark: forward and forward+backward of every variant of each activation on n float32 values.
 
     All variants are built (and compiled) first, then each activation's variants and a plain copy
@@ -427,21 +467,29 @@ def benchmark(names=ACTIVATIONS, n=10**6, device="cpu", repeats=9, warmup=2, com
         fns = built[name]
         fwd = {v: (lambda f=f: f(x)) for v, f in fns.items()}
         fwd["copy"] = lambda: data.clone()
-        fwd_rows = compare(fwd, "built-in", repeats=repeats, warmup=warmup, device=device)
+        fwd_rows = compare(
+            fwd, "built-in", repeats=repeats, warmup=warmup, device=device
+        )
         bwd = {v: (lambda f=f: torch.autograd.grad(f(x), x, g)) for v, f in fns.items()}
-        bwd_rows = compare(bwd, "built-in", repeats=repeats, warmup=warmup, device=device)
+        bwd_rows = compare(
+            bwd, "built-in", repeats=repeats, warmup=warmup, device=device
+        )
         copy_samples += fwd_rows["copy"].timing.samples
         fastest_copy = min(fwd_rows["copy"].timing.samples)
         for v, f in fns.items():
             frac = fastest_copy / min(fwd_rows[v].timing.samples)
-            results.append(Result(name, v, fwd_rows[v], bwd_rows[v], saved_bytes(f, x), frac))
+            results.append(
+                Result(name, v, fwd_rows[v], bwd_rows[v], saved_bytes(f, x), frac)
+            )
     return Benchmark(results, _summary(copy_samples), compiled, int(n), str(device))
 
 
 # ----------------------------------------------------------------------------- vectorised training
 
 
-def training_speedup(n_models=8, epochs=3, hidden=100, batch_size=128, device="cpu", progress=False):
+def training_speedup(
+    n_models=8, epochs=3, hidden=100, batch_size=128, device="cpu", progress=False
+):
     """Return (seconds_loop, seconds_vectorised): K MNIST-1D MLPs trained one after another vs all at once."""
     data = mnist1d(device)
 
@@ -451,11 +499,26 @@ def training_speedup(n_models=8, epochs=3, hidden=100, batch_size=128, device="c
     t0 = time.perf_counter()
     for s in range(n_models):
         torch.manual_seed(s)
-        train(make().to(device), data, epochs=epochs, batch_size=batch_size, seed=s, progress=progress)
+        train(
+            make().to(device),
+            data,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=s,
+            progress=progress,
+        )
     _sync(device)
     t_loop = time.perf_counter() - t0
     t0 = time.perf_counter()
-    train_many(make, range(n_models), data, epochs=epochs, batch_size=batch_size, device=device, progress=progress)
+    train_many(
+        make,
+        range(n_models),
+        data,
+        epochs=epochs,
+        batch_size=batch_size,
+        device=device,
+        progress=progress,
+    )
     _sync(device)
     return t_loop, time.perf_counter() - t0
 
@@ -463,27 +526,46 @@ def training_speedup(n_models=8, epochs=3, hidden=100, batch_size=128, device="c
 if __name__ == "__main__":  # python -m actlib.bench [--activations]
     import argparse
 
-    ap = argparse.ArgumentParser(description="Measure how much faster train_many is than a Python loop over models, "
-                                             "or (--activations) time the five variants of each activation.")
+    ap = argparse.ArgumentParser(
+        description="Measure how much faster train_many is than a Python loop over models, "
+        "or (--activations) time the five variants of each activation."
+    )
     ap.add_argument("--models", type=int, default=8)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--device", default=None)
-    ap.add_argument("--activations", action="store_true",
-                    help="print the Part 3.4 table (time ratios vs built-in, %% of copy bandwidth, saved memory)")
-    ap.add_argument("--size", type=float, default=None, help="elements per tensor (default 1e6 on CPU, 1e8 on GPU)")
-    ap.add_argument("--no-compile", action="store_true", help="leave out the torch.compile variant")
+    ap.add_argument(
+        "--activations",
+        action="store_true",
+        help="print the Part 3.4 table (time ratios vs built-in, %% of copy bandwidth, saved memory)",
+    )
+    ap.add_argument(
+        "--size",
+        type=float,
+        default=None,
+        help="elements per tensor (default 1e6 on CPU, 1e8 on GPU)",
+    )
+    ap.add_argument(
+        "--no-compile", action="store_true", help="leave out the torch.compile variant"
+    )
     args = ap.parse_args()
     dev = pick_device(args.device)
     if args.activations:
         torch.set_num_threads(default_threads())  # ACTLIB_THREADS, as in the notebooks
         n = int(args.size) if args.size else (10**6 if dev.type == "cpu" else 10**8)
         b = benchmark(n=n, device=dev, compile=not args.no_compile, progress=True)
-        print(f"{n:.0e} float32 values on {dev} ({torch.get_num_threads()} threads); copy bandwidth "
-              f"{b.copy_bandwidth / 1e9:.1f} GB/s (x.clone(), fastest round)")
+        print(
+            f"{n:.0e} float32 values on {dev} ({torch.get_num_threads()} threads); copy bandwidth "
+            f"{b.copy_bandwidth / 1e9:.1f} GB/s (x.clone(), fastest round)"
+        )
         print(b.table())
         for name, c in b.compiled.items():
-            print(f"torch.compile {name}: " + (f"{c.seconds:.1f} s" if c.error is None else f"failed ({c.error})"))
+            print(
+                f"torch.compile {name}: "
+                + (f"{c.seconds:.1f} s" if c.error is None else f"failed ({c.error})")
+            )
     else:
         loop, vec = training_speedup(args.models, args.epochs, device=dev)
-        print(f"{args.models} MLPs x {args.epochs} epochs on MNIST-1D ({dev}, {torch.get_num_threads()} threads): "
-              f"loop {loop:.2f} s, vectorised {vec:.2f} s, speed-up {loop / vec:.1f}x")
+        print(
+            f"{args.models} MLPs x {args.epochs} epochs on MNIST-1D ({dev}, {torch.get_num_threads()} threads): "
+            f"loop {loop:.2f} s, vectorised {vec:.2f} s, speed-up {loop / vec:.1f}x"
+        )

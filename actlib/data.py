@@ -30,7 +30,12 @@ class Split:
 
     def to(self, device):
         """Return a copy with every tensor on device."""
-        return Split(*(t.to(device) for t in (self.x_train, self.y_train, self.x_test, self.y_test)))
+        return Split(
+            *(
+                t.to(device)
+                for t in (self.x_train, self.y_train, self.x_test, self.y_test)
+            )
+        )
 
     @property
     def n_classes(self):
@@ -38,17 +43,26 @@ class Split:
         return int(max(self.y_train.max(), self.y_test.max())) + 1
 
     def __repr__(self):
-        return (f"Split(train={tuple(self.x_train.shape)}, test={tuple(self.x_test.shape)}, "
-                f"classes={self.n_classes})")
+        return (
+            f"Split(train={tuple(self.x_train.shape)}, test={tuple(self.x_test.shape)}, "
+            f"classes={self.n_classes})"
+        )
 
 
 def _generate_mnist1d():
-    from mnist1d.data import get_dataset_args, make_dataset  # the generator only; never get_dataset (network)
+    from mnist1d.data import (
+        get_dataset_args,
+        make_dataset,
+    )  # the generator only; never get_dataset (network)
 
     d = make_dataset(get_dataset_args())
-    return {"x": d["x"].astype(np.float32), "y": d["y"].astype(np.int64),
-            "x_test": d["x_test"].astype(np.float32), "y_test": d["y_test"].astype(np.int64),
-            "t": np.asarray(d["t"], dtype=np.float32)}
+    return {
+        "x": d["x"].astype(np.float32),
+        "y": d["y"].astype(np.int64),
+        "x_test": d["x_test"].astype(np.float32),
+        "y_test": d["y_test"].astype(np.int64),
+        "t": np.asarray(d["t"], dtype=np.float32),
+    }
 
 
 def mnist1d(device="cpu", regenerate=False):
@@ -60,8 +74,12 @@ def mnist1d(device="cpu", regenerate=False):
         np.savez_compressed(tmp, **arrays)
         os.replace(tmp, path)
     with np.load(path, allow_pickle=False) as z:
-        split = Split(torch.from_numpy(z["x"]), torch.from_numpy(z["y"]),
-                      torch.from_numpy(z["x_test"]), torch.from_numpy(z["y_test"]))
+        split = Split(
+            torch.from_numpy(z["x"]),
+            torch.from_numpy(z["y"]),
+            torch.from_numpy(z["x_test"]),
+            torch.from_numpy(z["y_test"]),
+        )
     return split.to(device)
 
 
@@ -80,7 +98,9 @@ def moons(n=1000, noise=0.1, seed=0):
     upper = torch.stack([torch.cos(t0), torch.sin(t0)], 1)
     lower = torch.stack([1 - torch.cos(t1), 0.5 - torch.sin(t1)], 1)
     X = torch.cat([upper, lower]) + noise * torch.randn(n, 2, generator=g)
-    y = torch.cat([torch.zeros(n0, dtype=torch.long), torch.ones(n - n0, dtype=torch.long)])
+    y = torch.cat(
+        [torch.zeros(n0, dtype=torch.long), torch.ones(n - n0, dtype=torch.long)]
+    )
     perm = torch.randperm(n, generator=g)
     X = X - X.mean(0)
     return X[perm].float(), y[perm]
@@ -95,7 +115,9 @@ def spirals(n=1000, classes=2, turns=1.5, noise=0.05, seed=0):
     y = torch.arange(n) % classes
     r = torch.rand(n, generator=g) * 0.9 + 0.1
     theta = r * turns * 2 * math.pi + y * (2 * math.pi / classes)
-    X = torch.stack([r * torch.cos(theta), r * torch.sin(theta)], 1) + noise * torch.randn(n, 2, generator=g)
+    X = torch.stack(
+        [r * torch.cos(theta), r * torch.sin(theta)], 1
+    ) + noise * torch.randn(n, 2, generator=g)
     perm = torch.randperm(n, generator=g)
     return X[perm].float(), y[perm].long()
 

@@ -15,8 +15,19 @@ from .nets import mlp
 WRT = ("weight", "pre_activation")
 
 
-def gradient_norms_over_seeds(activation, x, y, seeds, depth=40, width=64, n_out=None, init="pytorch",
-                              wrt="weight", loss_fn=F.cross_entropy, **params):
+def gradient_norms_over_seeds(
+    activation,
+    x,
+    y,
+    seeds,
+    depth=40,
+    width=64,
+    n_out=None,
+    init="pytorch",
+    wrt="weight",
+    loss_fn=F.cross_entropy,
+    **params,
+):
     """Return a (depth, len(seeds)) tensor of per-layer gradient norms (input side first), one column per seed.
 
     wrt='weight' gives ||dL/dW|| of each Linear layer (from diagnostics.gradient_norms); wrt='pre_activation' gives
@@ -30,14 +41,23 @@ def gradient_norms_over_seeds(activation, x, y, seeds, depth=40, width=64, n_out
     seeds = validate.seeds(seeds)
     depth = validate.count("depth", depth, minimum=2)
     if n_out is None:
-        n_out = int(y.max()) + 1 if not y.is_floating_point() else (1 if y.dim() == 1 else y.shape[-1])
+        n_out = (
+            int(y.max()) + 1
+            if not y.is_floating_point()
+            else (1 if y.dim() == 1 else y.shape[-1])
+        )
     cols = []
     for s in seeds:
         sizes = [x.shape[-1]] + [width] * (depth - 1) + [n_out]
         model = mlp(sizes, activation, init=init, seed=s, **params)
         model = model.to(device=x.device, dtype=x.dtype)
         if wrt == "weight":
-            cols.append(torch.tensor([v for _, v in gradient_norms(model, x, y, loss_fn)], dtype=torch.float64))
+            cols.append(
+                torch.tensor(
+                    [v for _, v in gradient_norms(model, x, y, loss_fn)],
+                    dtype=torch.float64,
+                )
+            )
         else:
             cols.append(backward_norms(model, x, y, loss_fn)[0])
     return torch.stack(cols, dim=1)
@@ -53,9 +73,16 @@ def backward_norms(model, x, y, loss_fn=F.cross_entropy):
     if not isinstance(model, nn.Sequential):
         raise ValueError(f"expected an nn.Sequential, got {type(model).__name__}")
     kinds = [isinstance(m, nn.Linear) for m in model]
-    if len(kinds) < 3 or kinds[::2] != [True] * len(kinds[::2]) or any(kinds[1::2]) or len(kinds) % 2 == 0:
-        raise ValueError("expected an nn.Sequential of alternating Linear and activation modules, Linear first and "
-                         "last, e.g. nets.mlp([40] + [32] * 9 + [10], 'tanh')")
+    if (
+        len(kinds) < 3
+        or kinds[::2] != [True] * len(kinds[::2])
+        or any(kinds[1::2])
+        or len(kinds) % 2 == 0
+    ):
+        raise ValueError(
+            "expected an nn.Sequential of alternating Linear and activation modules, Linear first and "
+            "last, e.g. nets.mlp([40] + [32] * 9 + [10], 'tanh')"
+        )
     outs = []
     h = x
     for m in model:
@@ -67,7 +94,9 @@ def backward_norms(model, x, y, loss_fn=F.cross_entropy):
     return norms[0::2], norms[1::2]
 
 
-def product_log_norms(scale, depth, n, trials=200, seed=0, dtype=torch.float64, device="cpu"):
+def product_log_norms(
+    scale, depth, n, trials=200, seed=0, dtype=torch.float64, device="cpu"
+):
     """Return a (depth + 1, trials) tensor of log ||W_l ... W_1 u|| for l = 0..depth.
 
     Each W_l is a fresh n x n matrix with independent N(0, scale^2 / n) entries and u is a fixed unit vector; each
@@ -75,7 +104,9 @@ def product_log_norms(scale, depth, n, trials=200, seed=0, dtype=torch.float64, 
     depth and scale work without overflow or underflow.
     """
     if not (isinstance(scale, numbers.Real) and math.isfinite(scale) and scale > 0):
-        raise ValueError(f"invalid scale={scale!r}; it must be a positive finite number")
+        raise ValueError(
+            f"invalid scale={scale!r}; it must be a positive finite number"
+        )
     for label, v in (("depth", depth), ("n", n), ("trials", trials)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
             raise ValueError(f"invalid {label}={v!r}; it must be a positive integer")
@@ -86,7 +117,9 @@ def product_log_norms(scale, depth, n, trials=200, seed=0, dtype=torch.float64, 
     log_norm = torch.zeros(trials, dtype=torch.float64)
     rows = [log_norm.clone()]
     for _ in range(depth):
-        w = torch.randn(trials, n, n, generator=g, dtype=dtype).to(device) * (scale / math.sqrt(n))
+        w = torch.randn(trials, n, n, generator=g, dtype=dtype).to(device) * (
+            scale / math.sqrt(n)
+        )
         v = w @ v
         r = v.norm(dim=(1, 2))
         v = v / r[:, None, None]
@@ -98,7 +131,9 @@ def product_log_norms(scale, depth, n, trials=200, seed=0, dtype=torch.float64, 
 def lyapunov_exponent(scale, n):
     """Return the exact per-layer drift of E log ||W_l ... W_1 u|| for N(0, scale^2/n) entries: log scale + (psi(n/2) - log(n/2)) / 2."""
     if not (isinstance(scale, numbers.Real) and math.isfinite(scale) and scale > 0):
-        raise ValueError(f"invalid scale={scale!r}; it must be a positive finite number")
+        raise ValueError(
+            f"invalid scale={scale!r}; it must be a positive finite number"
+        )
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"invalid n={n!r}; it must be a positive integer")
     half = torch.tensor(n / 2.0, dtype=torch.float64)
@@ -109,4 +144,6 @@ def lyapunov_variance(n):
     """Return the per-layer variance of log ||W_l ... W_1 u|| for Gaussian n x n matrices: psi'(n/2) / 4 (any scale)."""
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"invalid n={n!r}; it must be a positive integer")
-    return 0.25 * float(torch.special.polygamma(1, torch.tensor(n / 2.0, dtype=torch.float64)))
+    return 0.25 * float(
+        torch.special.polygamma(1, torch.tensor(n / 2.0, dtype=torch.float64))
+    )

@@ -11,9 +11,29 @@ from .numerics import local_slope
 from .registry import ActivationModule
 
 # nn modules that apply an elementwise activation (hooks go on these).
-ACTIVATION_TYPES = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU,
-                    nn.Mish, nn.Sigmoid, nn.Tanh, nn.Softplus, nn.Softsign, nn.Hardsigmoid, nn.Hardswish,
-                    nn.Hardtanh, nn.Tanhshrink, ActivationModule, PReLU, Swish)
+ACTIVATION_TYPES = (
+    nn.ReLU,
+    nn.ReLU6,
+    nn.LeakyReLU,
+    nn.PReLU,
+    nn.ELU,
+    nn.SELU,
+    nn.CELU,
+    nn.GELU,
+    nn.SiLU,
+    nn.Mish,
+    nn.Sigmoid,
+    nn.Tanh,
+    nn.Softplus,
+    nn.Softsign,
+    nn.Hardsigmoid,
+    nn.Hardswish,
+    nn.Hardtanh,
+    nn.Tanhshrink,
+    ActivationModule,
+    PReLU,
+    Swish,
+)
 
 
 @dataclass
@@ -23,7 +43,9 @@ class LayerStats:
     name: str
     mean: float
     std: float
-    saturated_pct: float  # entries where |f'(pre-activation)| < sat_threshold * max slope
+    saturated_pct: (
+        float  # entries where |f'(pre-activation)| < sat_threshold * max slope
+    )
     dead_pct: float  # units whose f'(pre-activation) is 0 for every sample in the batch
     sample: torch.Tensor  # up to max_sample output values, for histograms
     grad_mean: float = None
@@ -46,8 +68,10 @@ def activation_layers(model):
 def _require_layers(model):
     layers = activation_layers(model)
     if not layers:
-        raise ValueError(f"no activation modules found in the model ({type(model).__name__}); diagnostics hook "
-                         "modules such as nn.ReLU, nn.Tanh or actlib.modules.ActivationModule, not functional calls")
+        raise ValueError(
+            f"no activation modules found in the model ({type(model).__name__}); diagnostics hook "
+            "modules such as nn.ReLU, nn.Tanh or actlib.modules.ActivationModule, not functional calls"
+        )
     return layers
 
 
@@ -66,7 +90,12 @@ def record(model, x, y=None, loss_fn=None, sat_threshold=0.05, max_sample=20_000
 
     def fwd_hook(name):
         def hook(module, inputs, output):
-            captured[name] = {"module": module, "pre": inputs[0].detach(), "out": output}
+            captured[name] = {
+                "module": module,
+                "pre": inputs[0].detach(),
+                "out": output,
+            }
+
         return hook
 
     for name, m in layers:
@@ -78,7 +107,9 @@ def record(model, x, y=None, loss_fn=None, sat_threshold=0.05, max_sample=20_000
         else:
             loss = loss_fn(model(x), y)
             names = [n for n, c in captured.items() if c["out"].requires_grad]
-            grads = torch.autograd.grad(loss, [captured[n]["out"] for n in names], allow_unused=True)
+            grads = torch.autograd.grad(
+                loss, [captured[n]["out"] for n in names], allow_unused=True
+            )
             for n, g in zip(names, grads):
                 captured[n]["grad"] = None if g is None else g.detach()
     finally:
@@ -93,20 +124,28 @@ def record(model, x, y=None, loss_fn=None, sat_threshold=0.05, max_sample=20_000
         out = c["out"].detach().float()
         slope = local_slope(c["module"], c["pre"]).abs().float()
         top = _max_slope(c["module"], c["pre"].device, c["pre"].dtype)
-        flat_slope = slope.reshape(slope.shape[0], -1) if slope.dim() > 1 else slope.reshape(-1, 1)
+        flat_slope = (
+            slope.reshape(slope.shape[0], -1)
+            if slope.dim() > 1
+            else slope.reshape(-1, 1)
+        )
         dead = (flat_slope == 0).all(dim=0).float().mean()
         g = c.get("grad")
-        stats.append(LayerStats(
-            name=name,
-            mean=float(out.mean()),
-            std=float(out.std()),
-            saturated_pct=100 * float((slope < sat_threshold * top).float().mean()),
-            dead_pct=100 * float(dead),
-            sample=out.flatten()[:max_sample].cpu(),
-            grad_mean=None if g is None else float(g.float().mean()),
-            grad_std=None if g is None else float(g.float().std()),
-            grad_sample=None if g is None else g.float().flatten()[:max_sample].cpu(),
-        ))
+        stats.append(
+            LayerStats(
+                name=name,
+                mean=float(out.mean()),
+                std=float(out.std()),
+                saturated_pct=100 * float((slope < sat_threshold * top).float().mean()),
+                dead_pct=100 * float(dead),
+                sample=out.flatten()[:max_sample].cpu(),
+                grad_mean=None if g is None else float(g.float().mean()),
+                grad_std=None if g is None else float(g.float().std()),
+                grad_sample=None
+                if g is None
+                else g.float().flatten()[:max_sample].cpu(),
+            )
+        )
     return stats
 
 
@@ -130,6 +169,7 @@ def inactive_fraction(model, x, active, batch_size=4096):
                 busy.discard(name)
             a = a.reshape(a.shape[0], -1).any(dim=0)
             ever[name] = a if name not in ever else ever[name] | a
+
         return fn
 
     batch_size = validate.count("batch_size", batch_size)
@@ -138,7 +178,7 @@ def inactive_fraction(model, x, active, batch_size=4096):
     try:
         with torch.no_grad():
             for s in range(0, len(x), batch_size):
-                model(x[s:s + batch_size])
+                model(x[s : s + batch_size])
     finally:
         for h in handles:
             h.remove()
@@ -147,7 +187,9 @@ def inactive_fraction(model, x, active, batch_size=4096):
 
 def dead_fraction(model, x, batch_size=4096):
     """Return, per activation layer, the fraction of units that are inactive (f' = 0) on every row of x."""
-    return inactive_fraction(model, x, lambda module, z: local_slope(module, z) != 0, batch_size)
+    return inactive_fraction(
+        model, x, lambda module, z: local_slope(module, z) != 0, batch_size
+    )
 
 
 def gradient_norms(model, x, y, loss_fn):
@@ -155,7 +197,10 @@ def gradient_norms(model, x, y, loss_fn):
     model.zero_grad(set_to_none=True)
     loss_fn(model(x), y).backward()
     # float64 norm: squaring tiny float32 gradients (deep sigmoid nets) would underflow to an exact 0.
-    out = [(n, float(p.grad.double().norm())) for n, p in model.named_parameters()
-           if n.endswith("weight") and p.grad is not None and p.dim() > 1]
+    out = [
+        (n, float(p.grad.double().norm()))
+        for n, p in model.named_parameters()
+        if n.endswith("weight") and p.grad is not None and p.dim() > 1
+    ]
     model.zero_grad(set_to_none=True)
     return out

@@ -56,8 +56,10 @@ def setup(seed=0, device=None, threads=None, style=True, quiet=False):
         use_style()
     if not quiet:
         name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else dev.type
-        print(f"actlib {__version__} · torch {torch.__version__} · device {name} · "
-              f"{n} CPU thread{'s' if n > 1 else ''} · seed {seed}")
+        print(
+            f"actlib {__version__} · torch {torch.__version__} · device {name} · "
+            f"{n} CPU thread{'s' if n > 1 else ''} · seed {seed}"
+        )
     return dev
 
 
@@ -65,12 +67,33 @@ def use_style():
     """Set matplotlib's rcParams to the book's style (readable at 100 %, light grid, no top/right spines)."""
     import matplotlib as mpl
 
-    mpl.rcParams.update({
-        "figure.figsize": (6.4, 4.0), "figure.dpi": 100, "savefig.dpi": 100, "figure.autolayout": False,
-        "figure.constrained_layout.use": True,
-        "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9,
-        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
-        "lines.linewidth": 2.0,
-        "axes.prop_cycle": mpl.cycler(color=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
-                                             "#56B4E9", "#882255", "#999933"]),
-    })
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (6.4, 4.0),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.autolayout": False,
+            "figure.constrained_layout.use": True,
+            "font.size": 11,
+            "axes.titlesize": 12,
+            "axes.labelsize": 11,
+            "legend.fontsize": 9,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "lines.linewidth": 2.0,
+            "axes.prop_cycle": mpl.cycler(
+                color=[
+                    "#0072B2",
+                    "#D55E00",
+                    "#009E73",
+                    "#CC79A7",
+                    "#E69F00",
+                    "#56B4E9",
+                    "#882255",
+                    "#999933",
+                ]
+            ),
+        }
+    )

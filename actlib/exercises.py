@@ -17,14 +17,20 @@ from .answers import KEY, TODO, _todo  # noqa: F401  (TODO: the placeholder lear
 def check(exercise_id, answer):
     """Check a learner's answer against the key; print ✓, a reminder, or a hint. Never raises for a wrong answer."""
     if exercise_id not in KEY:
-        raise ValueError(f"unknown exercise {exercise_id!r}; the key has: {', '.join(sorted(KEY))}")
+        raise ValueError(
+            f"unknown exercise {exercise_id!r}; the key has: {', '.join(sorted(KEY))}"
+        )
     rule = KEY[exercise_id].rule
     if _todo(answer):
-        print(f"[{exercise_id}] not answered yet: replace TODO with your answer and run the cell again.")
+        print(
+            f"[{exercise_id}] not answered yet: replace TODO with your answer and run the cell again."
+        )
         return
     try:
         verdict = rule.judge(answer)
-    except Exception as e:  # whatever a learner passes, they get a hint, never a traceback
+    except (
+        Exception
+    ) as e:  # whatever a learner passes, they get a hint, never a traceback
         verdict = f"that answer could not be checked ({type(e).__name__}: {e})."
     if verdict == "TODO":
         print(f"[{exercise_id}] not answered yet: your function still returns TODO.")
@@ -32,4 +38,3 @@ def check(exercise_id, answer):
         print(f"[{exercise_id}] ✓ correct")
     else:
         print(f"[{exercise_id}] ✗ not right yet: {verdict}")
-

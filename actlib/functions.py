@@ -30,7 +30,9 @@ def _check_float(x):
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"expected a torch.Tensor, got {type(x).__name__}")
     if not x.is_floating_point():
-        raise TypeError(f"expected a floating-point tensor, got dtype {x.dtype}; convert with x.float()")
+        raise TypeError(
+            f"expected a floating-point tensor, got dtype {x.dtype}; convert with x.float()"
+        )
 
 
 def opmath(fn):
@@ -194,13 +196,20 @@ def elu(x, alpha=1.0):
 @opmath
 def d_elu(x, alpha=1.0):
     """Return 1 for x > 0 and alpha * exp(x) otherwise."""
-    return _nan_where_nan(x, torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(torch.clamp(x, max=0.0))))
+    return _nan_where_nan(
+        x,
+        torch.where(
+            x > 0, torch.ones_like(x), alpha * torch.exp(torch.clamp(x, max=0.0))
+        ),
+    )
 
 
 @opmath
 def selu(x):
     """Return scale * elu(x, alpha) with the self-normalising constants of Klambauer et al. (2017)."""
-    return SELU_SCALE * torch.where(x > 0, x, SELU_ALPHA * torch.expm1(torch.clamp(x, max=0.0)))
+    return SELU_SCALE * torch.where(
+        x > 0, x, SELU_ALPHA * torch.expm1(torch.clamp(x, max=0.0))
+    )
 
 
 @opmath
@@ -219,7 +228,12 @@ def celu(x, alpha=1.0):
 @opmath
 def d_celu(x, alpha=1.0):
     """Return 1 for x > 0 and exp(x / alpha) otherwise."""
-    return _nan_where_nan(x, torch.where(x > 0, torch.ones_like(x), torch.exp(torch.clamp(x, max=0.0) / alpha)))
+    return _nan_where_nan(
+        x,
+        torch.where(
+            x > 0, torch.ones_like(x), torch.exp(torch.clamp(x, max=0.0) / alpha)
+        ),
+    )
 
 
 # ----------------------------------------------------------------------------- smooth rectifiers
@@ -252,7 +266,9 @@ def gelu(x, approximate="none"):
         # (1 + tanh(u)) / 2 = sigmoid(2u), which does not cancel to 0 in the negative tail.
         return _zero_at_neg_inf(x, x * sigmoid(2.0 * u))
     if approximate != "none":
-        raise ValueError(f"unknown approximate={approximate!r} for gelu; choose one of: 'none', 'tanh'")
+        raise ValueError(
+            f"unknown approximate={approximate!r} for gelu; choose one of: 'none', 'tanh'"
+        )
     # erfc keeps Phi(x) accurate far into the negative tail, where 1 + erf(x) would cancel to 0.
     return _zero_at_neg_inf(x, x * 0.5 * torch.special.erfc(-x / SQRT_2))
 
@@ -264,10 +280,16 @@ def d_gelu(x, approximate="none"):
         u = SQRT_2_OVER_PI * (x + GELU_TANH_COEF * x * x * x)
         du = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_COEF * x * x)
         # x * du * sech^2(u): sech^2 underflows to 0 long before x * du overflows in float32/64.
-        tail = torch.where(torch.isinf(x), torch.zeros_like(x), 0.5 * x * d_tanh(u) * du)
-        return sigmoid(2.0 * u) + tail  # sigmoid(2u) = (1 + tanh(u)) / 2 without the cancellation
+        tail = torch.where(
+            torch.isinf(x), torch.zeros_like(x), 0.5 * x * d_tanh(u) * du
+        )
+        return (
+            sigmoid(2.0 * u) + tail
+        )  # sigmoid(2u) = (1 + tanh(u)) / 2 without the cancellation
     if approximate != "none":
-        raise ValueError(f"unknown approximate={approximate!r} for gelu; choose one of: 'none', 'tanh'")
+        raise ValueError(
+            f"unknown approximate={approximate!r} for gelu; choose one of: 'none', 'tanh'"
+        )
     cdf = 0.5 * torch.special.erfc(-x / SQRT_2)
     pdf = INV_SQRT_2PI * torch.exp(-0.5 * x * x)
     tail = torch.where(torch.isinf(x), torch.zeros_like(x), x * pdf)
@@ -297,7 +319,9 @@ def d_swish(x, beta=1.0):
     if beta == 0:
         return _nan_where_nan(x, torch.full_like(x, 0.5))
     s = sigmoid(beta * x)
-    tail = torch.where(torch.isinf(x), torch.zeros_like(x), beta * x * d_sigmoid(beta * x))
+    tail = torch.where(
+        torch.isinf(x), torch.zeros_like(x), beta * x * d_sigmoid(beta * x)
+    )
     return s + tail
 
 
@@ -337,7 +361,9 @@ def hardswish(x):
 def d_hardswish(x):
     """Return 0 below -3, (2x + 3) / 6 on [-3, 3], and 1 above 3."""
     mid = (2.0 * x + 3.0) / 6.0
-    out = torch.where(x < -3.0, torch.zeros_like(x), torch.where(x > 3.0, torch.ones_like(x), mid))
+    out = torch.where(
+        x < -3.0, torch.zeros_like(x), torch.where(x > 3.0, torch.ones_like(x), mid)
+    )
     return _nan_where_nan(x, out)
 
 
@@ -353,18 +379,28 @@ def log_softmax(x, dim=-1):
     """Return x - logsumexp(x) along dim, stable for any finite logits."""
     _check_float(x)
     work = x.float() if x.dtype in _LOW_PRECISION else x
-    shifted = work - work.amax(dim=dim, keepdim=True)  # the largest logit becomes 0: exp never overflows
+    shifted = work - work.amax(
+        dim=dim, keepdim=True
+    )  # the largest logit becomes 0: exp never overflows
     out = shifted - torch.log(torch.exp(shifted).sum(dim=dim, keepdim=True))
     return out.to(x.dtype)
 
 
-_GLU_GATES = {"sigmoid": sigmoid, "relu": relu, "gelu": gelu, "silu": silu, "identity": identity}
+_GLU_GATES = {
+    "sigmoid": sigmoid,
+    "relu": relu,
+    "gelu": gelu,
+    "silu": silu,
+    "identity": identity,
+}
 
 
 def glu(x, dim=-1, gate="sigmoid"):
     """Return a * gate(b) where x is split in half along dim: GLU (sigmoid), ReGLU, GEGLU, SwiGLU (silu), bilinear."""
     if gate not in _GLU_GATES:
-        raise ValueError(f"unknown gate {gate!r} for glu; choose one of: {', '.join(sorted(_GLU_GATES))}")
+        raise ValueError(
+            f"unknown gate {gate!r} for glu; choose one of: {', '.join(sorted(_GLU_GATES))}"
+        )
     if x.shape[dim] % 2:
         raise ValueError(f"glu needs an even size along dim {dim}, got {x.shape[dim]}")
     a, b = x.chunk(2, dim=dim)

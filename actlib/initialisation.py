@@ -26,16 +26,25 @@ def _as_function(f, derivative=False):
     if isinstance(f, str):
         f = get(f)
     if isinstance(f, Activation):
-        return (f.derivative if derivative else f.forward_only), tuple(float(k) for k in f.kinks)
+        return (f.derivative if derivative else f.forward_only), tuple(
+            float(k) for k in f.kinks
+        )
     if not callable(f):
-        raise TypeError(f"expected an activation name, an actlib Activation or a callable, got {type(f).__name__}")
+        raise TypeError(
+            f"expected an activation name, an actlib Activation or a callable, got {type(f).__name__}"
+        )
     if not derivative:
         return f, ()
     return functools.partial(local_slope, f), ()
 
 
 def _check_var(var):
-    if not isinstance(var, (int, float)) or isinstance(var, bool) or not math.isfinite(var) or var < 0:
+    if (
+        not isinstance(var, (int, float))
+        or isinstance(var, bool)
+        or not math.isfinite(var)
+        or var < 0
+    ):
         raise ValueError(f"invalid var={var!r}; it must be a finite number >= 0")
 
 
@@ -43,23 +52,29 @@ def gaussian_moment(f, power=2, mean=0.0, var=1.0, derivative=False):
     """Return E[f(Z)**power] (or E[f'(Z)**power] if derivative=True) for Z ~ N(mean, var), by quadrature."""
     _check_var(var)
     fn, kinks = _as_function(f, derivative)
-    return gaussian_expectation(lambda z: fn(z) ** power, mean=float(mean), var=float(var), kinks=kinks)
+    return gaussian_expectation(
+        lambda z: fn(z) ** power, mean=float(mean), var=float(var), kinks=kinks
+    )
 
 
 def gain(f, kind="forward"):
     """Return the gain g with g**2 E[f(Z)^2] = 1 ('forward') or g**2 E[f'(Z)^2] = 1 ('backward'), Z ~ N(0, 1)."""
     if kind not in GAIN_KINDS:
-        raise ValueError(f"unknown kind {kind!r}; choose one of: {', '.join(GAIN_KINDS)}")
+        raise ValueError(
+            f"unknown kind {kind!r}; choose one of: {', '.join(GAIN_KINDS)}"
+        )
     m2 = gaussian_moment(f, 2, derivative=(kind == "backward"))
     if not m2 > 0:
-        raise ValueError(f"E[{'f′' if kind == 'backward' else 'f'}(Z)^2] = {m2} for {f!r}; no finite gain exists")
+        raise ValueError(
+            f"E[{'f′' if kind == 'backward' else 'f'}(Z)^2] = {m2} for {f!r}; no finite gain exists"
+        )
     return 1.0 / math.sqrt(m2)
 
 
 def variance_map(f, q, gain=1.0, bias_var=0.0):
     """Return the next layer's pre-activation variance gain**2 E[f(Z)^2] + bias_var for Z ~ N(0, q)."""
     _check_var(q)
-    return gain ** 2 * gaussian_moment(f, 2, var=float(q)) + bias_var
+    return gain**2 * gaussian_moment(f, 2, var=float(q)) + bias_var
 
 
 def variance_trajectory(f, depth, gain=1.0, q0=1.0, bias_var=0.0):
@@ -68,7 +83,11 @@ def variance_trajectory(f, depth, gain=1.0, q0=1.0, bias_var=0.0):
         raise ValueError(f"invalid depth={depth!r}; it must be a positive integer")
     qs = [float(q0)]
     while len(qs) < depth:
-        q = variance_map(f, qs[-1], gain, bias_var) if math.isfinite(qs[-1]) else math.inf
+        q = (
+            variance_map(f, qs[-1], gain, bias_var)
+            if math.isfinite(qs[-1])
+            else math.inf
+        )
         qs.append(q if math.isfinite(q) else math.inf)
     return torch.tensor(qs, dtype=torch.float64)
 
@@ -83,8 +102,10 @@ def fixed_point(f, gain=1.0, q0=1.0, bias_var=0.0, tol=1e-12, max_iter=10_000):
         if abs(nxt - q) <= tol * max(1.0, q):
             return nxt
         q = nxt
-    raise RuntimeError(f"the variance map of {f!r} with gain={gain} did not settle from q0={q0} in {max_iter} steps "
-                       f"(last q = {q:.3g}); it has no attracting non-zero fixed point there")
+    raise RuntimeError(
+        f"the variance map of {f!r} with gain={gain} did not settle from q0={q0} in {max_iter} steps "
+        f"(last q = {q:.3g}); it has no attracting non-zero fixed point there"
+    )
 
 
 def selu_constants(var=1.0):
@@ -92,16 +113,22 @@ def selu_constants(var=1.0):
     _check_var(var)
     if var == 0:
         raise ValueError("invalid var=0; the fixed point needs a positive variance")
+
     def equations(p):
         alpha, lam = p
         elu = get("elu", alpha=float(alpha))
         m1 = gaussian_moment(elu, 1, var=var)
         m2 = gaussian_moment(elu, 2, var=var)
-        return [lam * m1, lam ** 2 * m2 - var]  # mean 0; second moment (= variance when the mean is 0) = var
+        return [
+            lam * m1,
+            lam**2 * m2 - var,
+        ]  # mean 0; second moment (= variance when the mean is 0) = var
 
     sol = root(equations, x0=[1.0, 1.0], method="hybr", options={"xtol": 1e-12})
     if max(abs(r) for r in equations(sol.x)) > 1e-10:
-        raise RuntimeError(f"the SELU fixed-point equations did not converge for var={var}: {sol.message}")
+        raise RuntimeError(
+            f"the SELU fixed-point equations did not converge for var={var}: {sol.message}"
+        )
     alpha, lam = (float(v) for v in sol.x)
     return alpha, abs(lam)
 
@@ -113,18 +140,25 @@ MOMENT_KINDS = ("preactivation", "activation")
 def layer_moments(model, x, kind="preactivation"):
     """Return a (layers, 2) float64 tensor: mean and variance of every nn.Linear output (or activation output) for x."""
     if kind not in MOMENT_KINDS:
-        raise ValueError(f"unknown kind {kind!r}; choose one of: {', '.join(MOMENT_KINDS)}")
+        raise ValueError(
+            f"unknown kind {kind!r}; choose one of: {', '.join(MOMENT_KINDS)}"
+        )
     if kind == "preactivation":
         modules = [m for m in model.modules() if isinstance(m, nn.Linear)]
     else:
         modules = [m for _, m in activation_layers(model)]
     if not modules:
-        raise ValueError(f"the model has no {'nn.Linear' if kind == 'preactivation' else 'activation'} layers to measure")
+        raise ValueError(
+            f"the model has no {'nn.Linear' if kind == 'preactivation' else 'activation'} layers to measure"
+        )
     rows = {}
 
     def hook(module, inputs, output):
         z = output.detach().double()
-        rows[module] = (float(z.mean()), float(z.var()))  # a module used twice is recorded at its last use
+        rows[module] = (
+            float(z.mean()),
+            float(z.var()),
+        )  # a module used twice is recorded at its last use
 
     handles = [m.register_forward_hook(hook) for m in modules]
     try:

@@ -39,11 +39,15 @@ class PReLU(nn.Module):
 
     def forward(self, x):
         a = self.weight
-        if self.num_parameters > 1:  # one slope per channel, channels on dim 1 as in nn.PReLU
+        if (
+            self.num_parameters > 1
+        ):  # one slope per channel, channels on dim 1 as in nn.PReLU
             if x.dim() < 2 or x.shape[1] != self.num_parameters:
-                raise ValueError(f"PReLU({self.num_parameters}) has one slope per channel and reads channels "
-                                 f"on dim 1, so it needs an input of shape (batch, {self.num_parameters}, ...); "
-                                 f"got shape {tuple(x.shape)}. Use PReLU(1) for one shared slope.")
+                raise ValueError(
+                    f"PReLU({self.num_parameters}) has one slope per channel and reads channels "
+                    f"on dim 1, so it needs an input of shape (batch, {self.num_parameters}, ...); "
+                    f"got shape {tuple(x.shape)}. Use PReLU(1) for one shared slope."
+                )
             shape = [1] * x.dim()
             shape[1] = self.num_parameters
             a = a.view(shape)
@@ -60,7 +64,9 @@ class Swish(nn.Module):
         super().__init__()
         beta = torch.tensor(validate.real("beta", beta))
         if not isinstance(learnable, bool):
-            raise TypeError(f"invalid learnable={learnable!r}; it must be True or False")
+            raise TypeError(
+                f"invalid learnable={learnable!r}; it must be True or False"
+            )
         if learnable:
             self.beta = nn.Parameter(beta)
         else:
@@ -78,7 +84,9 @@ def make(name, **params):
     if name == "prelu":
         unknown = sorted(set(params) - {"num_parameters", "init"})
         if unknown:
-            raise ValueError(f"unknown parameter {unknown[0]!r} for 'prelu'; valid parameters: init, num_parameters")
+            raise ValueError(
+                f"unknown parameter {unknown[0]!r} for 'prelu'; valid parameters: init, num_parameters"
+            )
         return PReLU(**params)
     act = get(name, **params)  # validates name and parameters
     if name == "swish":

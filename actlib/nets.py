@@ -32,8 +32,10 @@ def _check_scheme(scheme):
         return validate.real("init", scheme, 0.0, low_open=True)
     if isinstance(scheme, str) and scheme in SCHEMES:
         return scheme
-    raise ValueError(f"unknown init {scheme!r}; choose one of: {', '.join(SCHEMES)}, or a positive number "
-                     "(a gain on LeCun's variance)")
+    raise ValueError(
+        f"unknown init {scheme!r}; choose one of: {', '.join(SCHEMES)}, or a positive number "
+        "(a gain on LeCun's variance)"
+    )
 
 
 def weight_std(scheme, n_in, n_out, gain=1.0):
@@ -43,8 +45,13 @@ def weight_std(scheme, n_in, n_out, gain=1.0):
     gain = validate.real("gain", gain, 0.0, low_open=True)
     if isinstance(scheme, float):
         return scheme * gain / math.sqrt(n_in)
-    var = {"pytorch": 1.0 / (3 * n_in), "standard": 1.0 / (3 * n_in),  # U[-1/sqrt(n_in), 1/sqrt(n_in)]
-           "lecun": 1.0 / n_in, "xavier": 2.0 / (n_in + n_out), "he": 2.0 / n_in}[scheme]
+    var = {
+        "pytorch": 1.0 / (3 * n_in),
+        "standard": 1.0 / (3 * n_in),  # U[-1/sqrt(n_in), 1/sqrt(n_in)]
+        "lecun": 1.0 / n_in,
+        "xavier": 2.0 / (n_in + n_out),
+        "he": 2.0 / n_in,
+    }[scheme]
     return gain * math.sqrt(var)
 
 
@@ -59,13 +66,17 @@ def init_weights_(model, scheme="pytorch", gain=1.0, distribution="normal"):
         raise ValueError("the model has no nn.Linear layers to initialise")
     if scheme == "pytorch":
         if gain != 1.0 or distribution != "normal":
-            raise ValueError("init 'pytorch' is PyTorch's own nn.Linear init and takes no gain or distribution; "
-                             "use 'standard' (the same weights, biases 0) with a gain instead")
+            raise ValueError(
+                "init 'pytorch' is PyTorch's own nn.Linear init and takes no gain or distribution; "
+                "use 'standard' (the same weights, biases 0) with a gain instead"
+            )
         for m in linears:
             m.reset_parameters()
         return model
     if scheme == "standard":
-        distribution = "uniform"  # the standard heuristic is defined as a uniform distribution
+        distribution = (
+            "uniform"  # the standard heuristic is defined as a uniform distribution
+        )
     for m in linears:
         std = weight_std(scheme, m.in_features, m.out_features, gain)
         if distribution == "normal":
@@ -88,16 +99,26 @@ def mlp(sizes, activation="relu", init=None, gain=1.0, norm=None, seed=None, **p
     the CPU, so the same seed gives the same network on every device. Extra keyword arguments are the
     activation's parameters, e.g. mlp([40, 64, 10], "leaky_relu", negative_slope=0.1).
     """
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
-        raise ValueError(f"invalid sizes={sizes!r}; give at least two positive integers, e.g. [40, 100, 10]")
+    if (
+        isinstance(sizes, (str, bytes))
+        or not hasattr(sizes, "__len__")
+        or len(sizes) < 2
+    ):
+        raise ValueError(
+            f"invalid sizes={sizes!r}; give at least two positive integers, e.g. [40, 100, 10]"
+        )
     sizes = [validate.count(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
     if init is not None:
         _check_scheme(init)
     elif gain != 1.0:
         raise ValueError(f"gain={gain!r} needs an init scheme, e.g. init='lecun'")
     if norm not in NORMS:
-        raise ValueError(f"unknown norm {norm!r}; choose one of: None, 'batch', 'layer'")
-    make(activation, **params)  # validates the name and parameters before any weight is drawn
+        raise ValueError(
+            f"unknown norm {norm!r}; choose one of: None, 'batch', 'layer'"
+        )
+    make(
+        activation, **params
+    )  # validates the name and parameters before any weight is drawn
     if seed is None:
         return _build(sizes, activation, init, gain, norm, params)
     validate.seed(seed)

@@ -9,10 +9,24 @@ from .registry import get
 
 # Colour-blind-safe palettes: Okabe & Ito (2008) and Paul Tol's "muted" and "bright" sets.
 _FIXED = {
-    "relu": "#0072B2", "leaky_relu": "#56B4E9", "prelu": "#332288", "elu": "#009E73", "selu": "#117733",
-    "celu": "#44AA99", "gelu": "#D55E00", "silu": "#CC79A7", "swish": "#CC79A7", "mish": "#E69F00",  # SiLU is Swish with beta = 1: one colour
-    "tanh": "#882255", "sigmoid": "#999933", "softplus": "#88CCEE", "softsign": "#DDCC77",
-    "hardsigmoid": "#BBBBBB", "hardswish": "#EE6677", "relu6": "#4477AA", "identity": "#000000",
+    "relu": "#0072B2",
+    "leaky_relu": "#56B4E9",
+    "prelu": "#332288",
+    "elu": "#009E73",
+    "selu": "#117733",
+    "celu": "#44AA99",
+    "gelu": "#D55E00",
+    "silu": "#CC79A7",
+    "swish": "#CC79A7",
+    "mish": "#E69F00",  # SiLU is Swish with beta = 1: one colour
+    "tanh": "#882255",
+    "sigmoid": "#999933",
+    "softplus": "#88CCEE",
+    "softsign": "#DDCC77",
+    "hardsigmoid": "#BBBBBB",
+    "hardswish": "#EE6677",
+    "relu6": "#4477AA",
+    "identity": "#000000",
     "step": "#666666",
 }
 _SPARE = ["#228833", "#CCBB44", "#66CCEE", "#AA3377", "#4477AA", "#EE6677"]
@@ -32,7 +46,14 @@ def plot_function(ax, act, x=None, derivative=True, label=None):
     c = color(act.name)
     ax.plot(x, act(x), color=c, label=label or act.label)
     if derivative:
-        ax.plot(x, act.derivative(x), color=c, linestyle="--", linewidth=1.4, label=f"{label or act.label}′")
+        ax.plot(
+            x,
+            act.derivative(x),
+            color=c,
+            linestyle="--",
+            linewidth=1.4,
+            label=f"{label or act.label}′",
+        )
     ax.axhline(0, color="k", linewidth=0.6)
     ax.axvline(0, color="k", linewidth=0.6)
     return ax
@@ -43,16 +64,20 @@ def function_grid(acts, ncols=4, x=None, panel=(3.0, 2.4)):
     import matplotlib.pyplot as plt
 
     nrows = -(-len(acts) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), squeeze=False
+    )
     for ax, act in zip(axes.flat, acts):
         plot_function(ax, act, x=x)
         ax.set_title(act.label)
         ax.set_ylim(-2.2, 3.2)
         ax.set_xlabel("x")
-    for ax in list(axes.flat)[len(acts):]:
+    for ax in list(axes.flat)[len(acts) :]:
         ax.set_visible(False)
-    handles = [plt.Line2D([], [], color="0.3", label="f(x)"),
-               plt.Line2D([], [], color="0.3", linestyle="--", linewidth=1.4, label="f′(x)")]
+    handles = [
+        plt.Line2D([], [], color="0.3", label="f(x)"),
+        plt.Line2D([], [], color="0.3", linestyle="--", linewidth=1.4, label="f′(x)"),
+    ]
     fig.legend(handles=handles, loc="outside upper right", ncols=2, frameon=False)
     return fig
 
@@ -68,16 +93,33 @@ def layer_histograms(stats, kind="activation", bins=60, title=None, range_=None)
     for i, s in enumerate(stats):
         sample = s.sample if kind == "activation" else s.grad_sample
         if sample is None:
-            raise ValueError("these stats have no gradients; call diagnostics.record with y and loss_fn")
-        hist = torch.histogram(sample.double(), bins=bins, range=range_) if range_ else torch.histogram(
-            sample.double(), bins=bins)
+            raise ValueError(
+                "these stats have no gradients; call diagnostics.record with y and loss_fn"
+            )
+        hist = (
+            torch.histogram(sample.double(), bins=bins, range=range_)
+            if range_
+            else torch.histogram(sample.double(), bins=bins)
+        )
         centres = 0.5 * (hist.bin_edges[1:] + hist.bin_edges[:-1])
         dens = hist.hist / hist.hist.sum()
-        label = f"layer {i + 1}: std {s.std if kind == 'activation' else s.grad_std:.2g}"
+        label = (
+            f"layer {i + 1}: std {s.std if kind == 'activation' else s.grad_std:.2g}"
+        )
         if kind == "activation":
             label += f", sat. {s.saturated_pct:.0f}%"
-        ax.plot(centres, dens, color=cmap(i / max(1, len(stats) - 1)), linewidth=1.5, label=label)
-    ax.set_xlabel("activation value" if kind == "activation" else "gradient of loss w.r.t. activation")
+        ax.plot(
+            centres,
+            dens,
+            color=cmap(i / max(1, len(stats) - 1)),
+            linewidth=1.5,
+            label=label,
+        )
+    ax.set_xlabel(
+        "activation value"
+        if kind == "activation"
+        else "gradient of loss w.r.t. activation"
+    )
     ax.set_ylabel("fraction of entries")
     ax.legend(loc="upper right", fontsize=8)
     if title:
@@ -89,7 +131,9 @@ def mean_band(ax, x, runs, name=None, label=None, color_=None):
     """Plot the mean over runs (rows of a (steps, runs) tensor) with a band of ±1 standard error; return ax."""
     runs = torch.as_tensor(runs, dtype=torch.float64)
     m = runs.mean(1)
-    se = runs.std(1) / runs.shape[1] ** 0.5 if runs.shape[1] > 1 else torch.zeros_like(m)
+    se = (
+        runs.std(1) / runs.shape[1] ** 0.5 if runs.shape[1] > 1 else torch.zeros_like(m)
+    )
     c = color_ if color_ is not None else (color(name) if name else None)
     ax.plot(x, m, color=c, label=label or name)
     ax.fill_between(x, m - se, m + se, color=c, alpha=0.2, linewidth=0)
@@ -116,7 +160,9 @@ def explorer_panels(axes, act, input_std=1.0, n_samples=20_000, seed=0, x_range=
     y = act(z)
     ax_h.hist(y.numpy(), bins=80, color=c, alpha=0.8, density=True)
     ax_h.axvline(float(y.mean()), color="k", linewidth=1.2, linestyle=":")
-    ax_h.set_title(f"f(z), z ~ N(0, {input_std:g}²): mean {float(y.mean()):.2f}, std {float(y.std()):.2f}")
+    ax_h.set_title(
+        f"f(z), z ~ N(0, {input_std:.3g}²): mean {float(y.mean()):.2f}, std {float(y.std()):.2f}"
+    )
     ax_h.set_xlabel("output value")
     ax_h.set_ylabel("density")
     return axes
@@ -126,7 +172,9 @@ def explorer_figure(settings, input_std=1.0):
     """Return a static figure with one explorer row (f, f', output histogram) per (name, params) in settings."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(settings), 3, figsize=(12, 2.8 * len(settings)), squeeze=False)
+    fig, axes = plt.subplots(
+        len(settings), 3, figsize=(12, 2.8 * len(settings)), squeeze=False
+    )
     for row, (name, params) in zip(axes, settings):
         explorer_panels(row, get(name, **params), input_std=input_std)
     return fig

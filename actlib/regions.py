@@ -9,12 +9,18 @@ from .modules import ActivationModule
 _PIECEWISE = ("relu", "leaky_relu")
 
 
-def grid(extent=(-1.0, 1.0, -1.0, 1.0), resolution=200, device=None, dtype=torch.float32):
+def grid(
+    extent=(-1.0, 1.0, -1.0, 1.0), resolution=200, device=None, dtype=torch.float32
+):
     """Return (points, xs, ys): the resolution² points of a regular grid over extent as a (resolution², 2) tensor, row by row (y outer, x inner), and its 1-D x and y coordinates."""
     if len(extent) != 4 or not (extent[0] < extent[1] and extent[2] < extent[3]):
-        raise ValueError(f"invalid extent={extent!r}; give (x_min, x_max, y_min, y_max) with min < max")
+        raise ValueError(
+            f"invalid extent={extent!r}; give (x_min, x_max, y_min, y_max) with min < max"
+        )
     if not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"invalid resolution={resolution!r}; it must be an integer >= 2")
+        raise ValueError(
+            f"invalid resolution={resolution!r}; it must be an integer >= 2"
+        )
     xs = torch.linspace(extent[0], extent[1], resolution, device=device, dtype=dtype)
     ys = torch.linspace(extent[2], extent[3], resolution, device=device, dtype=dtype)
     yy, xx = torch.meshgrid(ys, xs, indexing="ij")
@@ -28,19 +34,29 @@ def _slope(module):
     if isinstance(module, nn.LeakyReLU):
         return float(module.negative_slope)
     if isinstance(module, ActivationModule) and module.act.name in _PIECEWISE:
-        return float(module.act.params.get("negative_slope", 0.0)) if module.act.name == "leaky_relu" else 0.0
-    raise ValueError(f"unsupported layer {module.__class__.__name__} ({module!r}); linear regions are defined here "
-                     f"for nn.Sequential nets of nn.Linear and piecewise-linear activations: nn.ReLU, nn.LeakyReLU, "
-                     f"or actlib modules named {', '.join(_PIECEWISE)}")
+        return (
+            float(module.act.params.get("negative_slope", 0.0))
+            if module.act.name == "leaky_relu"
+            else 0.0
+        )
+    raise ValueError(
+        f"unsupported layer {module.__class__.__name__} ({module!r}); linear regions are defined here "
+        f"for nn.Sequential nets of nn.Linear and piecewise-linear activations: nn.ReLU, nn.LeakyReLU, "
+        f"or actlib modules named {', '.join(_PIECEWISE)}"
+    )
 
 
 def _layers(model):
     """Return the layers of an nn.Sequential of Linear/Identity and piecewise-linear activations (else ValueError)."""
     if not isinstance(model, nn.Sequential):
-        raise ValueError(f"expected an nn.Sequential of Linear and ReLU-type layers, got {model.__class__.__name__}")
+        raise ValueError(
+            f"expected an nn.Sequential of Linear and ReLU-type layers, got {model.__class__.__name__}"
+        )
     for m in model:
         if not isinstance(m, (nn.Linear, nn.Identity)):
-            _slope(m)  # raises for anything that is not piecewise linear with one kink at 0
+            _slope(
+                m
+            )  # raises for anything that is not piecewise linear with one kink at 0
     return list(model)
 
 
@@ -56,14 +72,18 @@ def activation_patterns(model, x):
             on.append(h > 0)
             h = m(h)
     if not on:
-        raise ValueError("the model has no ReLU-type layer, so it is a single affine map with one region")
+        raise ValueError(
+            "the model has no ReLU-type layer, so it is a single affine map with one region"
+        )
     return torch.cat(on, 1)
 
 
 def pattern_ids(patterns):
     """Return (ids, count): the index of each row's pattern among the distinct rows of patterns, and how many there are."""
     if patterns.dim() != 2:
-        raise ValueError(f"patterns must be 2-D (points, units), got shape {tuple(patterns.shape)}")
+        raise ValueError(
+            f"patterns must be 2-D (points, units), got shape {tuple(patterns.shape)}"
+        )
     n, units = patterns.shape
     ids = torch.zeros(n, dtype=torch.long, device=patterns.device)
     if n == 0:
@@ -72,10 +92,12 @@ def pattern_ids(patterns):
     # any device, and far faster than torch.unique(dim=0) on wide boolean rows.
     bits = 2 ** torch.arange(62, dtype=torch.long, device=patterns.device)
     for s in range(0, units, 62):
-        chunk = patterns[:, s:s + 62]
+        chunk = patterns[:, s : s + 62]
         word = torch.where(chunk, bits[: chunk.shape[1]], 0).sum(1)
         _, word_ids = torch.unique(word, return_inverse=True)
-        _, ids = torch.unique(ids * (int(word_ids.max()) + 1) + word_ids, return_inverse=True)
+        _, ids = torch.unique(
+            ids * (int(word_ids.max()) + 1) + word_ids, return_inverse=True
+        )
     return ids, int(ids.max()) + 1
 
 
@@ -91,12 +113,18 @@ def line_arrangement_regions(weight, bias, extent=(-1.0, 1.0, -1.0, 1.0)):
     weight = torch.as_tensor(weight).detach().to(torch.float64)
     bias = torch.as_tensor(bias).detach().to(torch.float64).flatten()
     if weight.dim() != 2 or weight.shape[1] != 2 or weight.shape[0] != bias.numel():
-        raise ValueError(f"weight must be (lines, 2) and bias (lines,), got {tuple(weight.shape)} and "
-                         f"{tuple(bias.shape)}")
+        raise ValueError(
+            f"weight must be (lines, 2) and bias (lines,), got {tuple(weight.shape)} and "
+            f"{tuple(bias.shape)}"
+        )
     x0, x1, y0, y1 = (float(e) for e in extent)
     if not (x0 < x1 and y0 < y1):
-        raise ValueError(f"invalid extent={extent!r}; give (x_min, x_max, y_min, y_max) with min < max")
-    corners = torch.tensor([[x0, y0], [x0, y1], [x1, y0], [x1, y1]], dtype=torch.float64)
+        raise ValueError(
+            f"invalid extent={extent!r}; give (x_min, x_max, y_min, y_max) with min < max"
+        )
+    corners = torch.tensor(
+        [[x0, y0], [x0, y1], [x1, y0], [x1, y1]], dtype=torch.float64
+    )
     side = corners @ weight.T + bias  # (4, lines)
     crosses = (side.max(0).values > 0) & (side.min(0).values < 0)
     w, b = weight[crosses], bias[crosses]
@@ -125,10 +153,10 @@ def connected_regions(ids, resolution, diagonal=False):
     h, w = img.shape
     for dy, dx in shifts:  # pair each pixel (i, j) with (i + dy, j + dx)
         j0, j1 = max(0, -dx), w - max(0, dx)
-        a, b = img[: h - dy, j0:j1], img[dy:, j0 + dx: j1 + dx]
+        a, b = img[: h - dy, j0:j1], img[dy:, j0 + dx : j1 + dx]
         same = a == b
         rows.append(index[: h - dy, j0:j1][same])
-        cols.append(index[dy:, j0 + dx: j1 + dx][same])
+        cols.append(index[dy:, j0 + dx : j1 + dx][same])
     rows, cols = np.concatenate(rows), np.concatenate(cols)
     graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(img.size, img.size))
     return int(connected_components(graph, directed=False)[0])

@@ -12,11 +12,18 @@ from . import functions as fn
 from .numerics import gaussian_expectation
 
 # Learnable activations live in actlib.modules (they hold parameters); get() points there.
-_LEARNABLE = {"prelu": "actlib.modules.PReLU(num_parameters, init) or actlib.modules.make('prelu')"}
+_LEARNABLE = {
+    "prelu": "actlib.modules.PReLU(num_parameters, init) or actlib.modules.make('prelu')"
+}
 
 
 def _positive(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+    return (
+        isinstance(v, (int, float))
+        and not isinstance(v, bool)
+        and math.isfinite(v)
+        and v > 0
+    )
 
 
 def _finite_real(v):
@@ -58,52 +65,207 @@ def _heaviside(x):
     return torch.heaviside(x, torch.zeros((), dtype=x.dtype))
 
 
-_register(Spec("identity", fn.identity, fn.d_identity, r"f(x) = x", lambda x: x.clone(), title="Identity"))
-_register(Spec("step", fn.step, fn.d_step, r"f(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
-               _heaviside, kinks=(0.0,), title="Heaviside step"))
-_register(Spec("sigmoid", fn.sigmoid, fn.d_sigmoid, r"\sigma(x) = \frac{1}{1 + e^{-x}}", torch.sigmoid,
-               title="Sigmoid"))
-_register(Spec("tanh", fn.tanh, fn.d_tanh, r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}", torch.tanh,
-               title="Tanh"))
-_register(Spec("relu", fn.relu, fn.d_relu, r"f(x) = \max(0, x)", F.relu, kinks=(0.0,), title="ReLU"))
-_register(Spec("relu6", fn.relu6, fn.d_relu6, r"f(x) = \min(\max(0, x), 6)", F.relu6, kinks=(0.0, 6.0),
-               title="ReLU6"))
-_register(Spec("leaky_relu", fn.leaky_relu, fn.d_leaky_relu,
-               r"f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
-               lambda x, negative_slope: F.leaky_relu(x, negative_slope),
-               params={"negative_slope": Param(0.01, _finite_real, "a finite number")},
-               kinks=(0.0,), title="Leaky ReLU"))
-_register(Spec("elu", fn.elu, fn.d_elu,
-               r"f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
-               lambda x, alpha: F.elu(x, alpha),
-               params={"alpha": Param(1.0, _finite_real, "a finite number")},
-               kinks=lambda p: () if p["alpha"] == 1.0 else (0.0,), title="ELU"))
-_register(Spec("selu", fn.selu, fn.d_selu,
-               r"f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
-               F.selu, kinks=(0.0,), title="SELU"))
-_register(Spec("celu", fn.celu, fn.d_celu,
-               r"f(x) = \max(0, x) + \min\left(0, \alpha (e^{x/\alpha} - 1)\right)",
-               lambda x, alpha: F.celu(x, alpha),
-               params={"alpha": Param(1.0, _positive, "a positive finite number")}, title="CELU"))
-_register(Spec("softplus", fn.softplus, fn.d_softplus, r"f(x) = \frac{1}{\beta} \log\left(1 + e^{\beta x}\right)",
-               lambda x, beta, threshold: F.softplus(x, beta, threshold),
-               params={"beta": Param(1.0, _positive, "a positive finite number"),
-                       "threshold": Param(20.0, _positive, "a positive finite number")},
-               title="Softplus"))
-_register(Spec("gelu", fn.gelu, fn.d_gelu, r"f(x) = x \, \Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}(x/\sqrt{2})\right)",
-               lambda x, approximate: F.gelu(x, approximate=approximate),
-               params={"approximate": Param("none", lambda v: v in ("none", "tanh"), "'none' or 'tanh'")},
-               title="GELU"))
-_register(Spec("silu", fn.silu, fn.d_silu, r"f(x) = x \, \sigma(x)", F.silu, title="SiLU (Swish-1)"))
-_register(Spec("swish", fn.swish, fn.d_swish, r"f(x) = x \, \sigma(\beta x)",
-               lambda x, beta: x * torch.sigmoid(beta * x) if beta != 0 else 0.5 * x,
-               params={"beta": Param(1.0, _finite_real, "a finite number")}, title="Swish-β"))
-_register(Spec("mish", fn.mish, fn.d_mish, r"f(x) = x \tanh\left(\log(1 + e^{x})\right)", F.mish, title="Mish"))
-_register(Spec("hardsigmoid", fn.hardsigmoid, fn.d_hardsigmoid, r"f(x) = \min\left(\max\left(0, \frac{x}{6} + \frac{1}{2}\right), 1\right)",
-               F.hardsigmoid, kinks=(-3.0, 3.0), title="Hard sigmoid"))
-_register(Spec("hardswish", fn.hardswish, fn.d_hardswish, r"f(x) = x \, \frac{\min(\max(0, x + 3), 6)}{6}",
-               F.hardswish, kinks=(-3.0, 3.0), title="Hard swish"))
-_register(Spec("softsign", fn.softsign, fn.d_softsign, r"f(x) = \frac{x}{1 + |x|}", F.softsign, title="Softsign"))
+_register(
+    Spec(
+        "identity",
+        fn.identity,
+        fn.d_identity,
+        r"f(x) = x",
+        lambda x: x.clone(),
+        title="Identity",
+    )
+)
+_register(
+    Spec(
+        "step",
+        fn.step,
+        fn.d_step,
+        r"f(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
+        _heaviside,
+        kinks=(0.0,),
+        title="Heaviside step",
+    )
+)
+_register(
+    Spec(
+        "sigmoid",
+        fn.sigmoid,
+        fn.d_sigmoid,
+        r"\sigma(x) = \frac{1}{1 + e^{-x}}",
+        torch.sigmoid,
+        title="Sigmoid",
+    )
+)
+_register(
+    Spec(
+        "tanh",
+        fn.tanh,
+        fn.d_tanh,
+        r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
+        torch.tanh,
+        title="Tanh",
+    )
+)
+_register(
+    Spec(
+        "relu",
+        fn.relu,
+        fn.d_relu,
+        r"f(x) = \max(0, x)",
+        F.relu,
+        kinks=(0.0,),
+        title="ReLU",
+    )
+)
+_register(
+    Spec(
+        "relu6",
+        fn.relu6,
+        fn.d_relu6,
+        r"f(x) = \min(\max(0, x), 6)",
+        F.relu6,
+        kinks=(0.0, 6.0),
+        title="ReLU6",
+    )
+)
+_register(
+    Spec(
+        "leaky_relu",
+        fn.leaky_relu,
+        fn.d_leaky_relu,
+        r"f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
+        lambda x, negative_slope: F.leaky_relu(x, negative_slope),
+        params={"negative_slope": Param(0.01, _finite_real, "a finite number")},
+        kinks=(0.0,),
+        title="Leaky ReLU",
+    )
+)
+_register(
+    Spec(
+        "elu",
+        fn.elu,
+        fn.d_elu,
+        r"f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
+        lambda x, alpha: F.elu(x, alpha),
+        params={"alpha": Param(1.0, _finite_real, "a finite number")},
+        kinks=lambda p: () if p["alpha"] == 1.0 else (0.0,),
+        title="ELU",
+    )
+)
+_register(
+    Spec(
+        "selu",
+        fn.selu,
+        fn.d_selu,
+        r"f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
+        F.selu,
+        kinks=(0.0,),
+        title="SELU",
+    )
+)
+_register(
+    Spec(
+        "celu",
+        fn.celu,
+        fn.d_celu,
+        r"f(x) = \max(0, x) + \min\left(0, \alpha (e^{x/\alpha} - 1)\right)",
+        lambda x, alpha: F.celu(x, alpha),
+        params={"alpha": Param(1.0, _positive, "a positive finite number")},
+        title="CELU",
+    )
+)
+_register(
+    Spec(
+        "softplus",
+        fn.softplus,
+        fn.d_softplus,
+        r"f(x) = \frac{1}{\beta} \log\left(1 + e^{\beta x}\right)",
+        lambda x, beta, threshold: F.softplus(x, beta, threshold),
+        params={
+            "beta": Param(1.0, _positive, "a positive finite number"),
+            "threshold": Param(20.0, _positive, "a positive finite number"),
+        },
+        title="Softplus",
+    )
+)
+_register(
+    Spec(
+        "gelu",
+        fn.gelu,
+        fn.d_gelu,
+        r"f(x) = x \, \Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}(x/\sqrt{2})\right)",
+        lambda x, approximate: F.gelu(x, approximate=approximate),
+        params={
+            "approximate": Param(
+                "none", lambda v: v in ("none", "tanh"), "'none' or 'tanh'"
+            )
+        },
+        title="GELU",
+    )
+)
+_register(
+    Spec(
+        "silu",
+        fn.silu,
+        fn.d_silu,
+        r"f(x) = x \, \sigma(x)",
+        F.silu,
+        title="SiLU (Swish-1)",
+    )
+)
+_register(
+    Spec(
+        "swish",
+        fn.swish,
+        fn.d_swish,
+        r"f(x) = x \, \sigma(\beta x)",
+        lambda x, beta: x * torch.sigmoid(beta * x) if beta != 0 else 0.5 * x,
+        params={"beta": Param(1.0, _finite_real, "a finite number")},
+        title="Swish-β",
+    )
+)
+_register(
+    Spec(
+        "mish",
+        fn.mish,
+        fn.d_mish,
+        r"f(x) = x \tanh\left(\log(1 + e^{x})\right)",
+        F.mish,
+        title="Mish",
+    )
+)
+_register(
+    Spec(
+        "hardsigmoid",
+        fn.hardsigmoid,
+        fn.d_hardsigmoid,
+        r"f(x) = \min\left(\max\left(0, \frac{x}{6} + \frac{1}{2}\right), 1\right)",
+        F.hardsigmoid,
+        kinks=(-3.0, 3.0),
+        title="Hard sigmoid",
+    )
+)
+_register(
+    Spec(
+        "hardswish",
+        fn.hardswish,
+        fn.d_hardswish,
+        r"f(x) = x \, \frac{\min(\max(0, x + 3), 6)}{6}",
+        F.hardswish,
+        kinks=(-3.0, 3.0),
+        title="Hard swish",
+    )
+)
+_register(
+    Spec(
+        "softsign",
+        fn.softsign,
+        fn.d_softsign,
+        r"f(x) = \frac{x}{1 + |x|}",
+        F.softsign,
+        title="Softsign",
+    )
+)
 
 
 def list_activations():
@@ -113,10 +275,14 @@ def list_activations():
 
 def _spec(name):
     if isinstance(name, str) and name in _LEARNABLE:
-        raise ValueError(f"{name!r} is a learnable activation (its parameter is trained), so it is a module, not a "
-                         f"fixed function: use {_LEARNABLE[name]}")
+        raise ValueError(
+            f"{name!r} is a learnable activation (its parameter is trained), so it is a module, not a "
+            f"fixed function: use {_LEARNABLE[name]}"
+        )
     if not isinstance(name, str) or name not in _SPECS:
-        raise ValueError(f"unknown activation {name!r}; choose one of: {', '.join(list_activations())}")
+        raise ValueError(
+            f"unknown activation {name!r}; choose one of: {', '.join(list_activations())}"
+        )
     return _SPECS[name]
 
 
@@ -124,12 +290,16 @@ def _resolve_params(spec, params):
     unknown = sorted(set(params) - set(spec.params))
     if unknown:
         valid = ", ".join(sorted(spec.params)) or "none (it takes no parameters)"
-        raise ValueError(f"unknown parameter {unknown[0]!r} for activation {spec.name!r}; valid parameters: {valid}")
+        raise ValueError(
+            f"unknown parameter {unknown[0]!r} for activation {spec.name!r}; valid parameters: {valid}"
+        )
     resolved = {}
     for pname, p in spec.params.items():
         value = params.get(pname, p.default)
         if not p.check(value):
-            raise ValueError(f"invalid {pname}={value!r} for activation {spec.name!r}; it must be {p.valid}")
+            raise ValueError(
+                f"invalid {pname}={value!r} for activation {spec.name!r}; it must be {p.valid}"
+            )
         resolved[pname] = value
     return resolved
 
@@ -167,8 +337,11 @@ class Activation:
     @property
     def label(self):
         """Return a short label for legends, e.g. 'leaky_relu(0.1)' or 'gelu'."""
-        shown = [repr(v) if isinstance(v, str) else f"{v:g}" for k, v in self.params.items()
-                 if v != self._spec.params[k].default]
+        shown = [
+            repr(v) if isinstance(v, str) else f"{v:g}"
+            for k, v in self.params.items()
+            if v != self._spec.params[k].default
+        ]
         return f"{self.name}({', '.join(shown)})" if shown else self.name
 
     def forward_only(self, x):
@@ -261,11 +434,17 @@ def _properties(name, params_items):
     max_slope = float(d.abs().max()) if continuous else math.inf
 
     monotone = bool((y[1:] - y[:-1] >= -1e-12).all())
-    mean = gaussian_expectation(act.forward_only, kinks=act.kinks)  # E[f(Z)], Z ~ N(0, 1), split at the kinks
+    mean = gaussian_expectation(
+        act.forward_only, kinks=act.kinks
+    )  # E[f(Z)], Z ~ N(0, 1), split at the kinks
     sat_left = bool(abs(float(d_far[0])) < 1e-6)
     sat_right = bool(abs(float(d_far[1])) < 1e-6)
-    saturating = {(True, True): "both sides", (True, False): "negative side",
-                  (False, True): "positive side", (False, False): "no"}[(sat_left, sat_right)]
+    saturating = {
+        (True, True): "both sides",
+        (True, False): "negative side",
+        (False, True): "positive side",
+        (False, False): "no",
+    }[(sat_left, sat_right)]
     argmin = int(torch.argmin(y))
     return {
         "range": (low, high),
@@ -276,5 +455,7 @@ def _properties(name, params_items):
         "smooth": smooth,
         "saturating": saturating,
         "max_slope": max_slope,
-        "minimum": (float(x[argmin]), float(y[argmin])) if 0 < argmin < len(x) - 1 else None,
+        "minimum": (float(x[argmin]), float(y[argmin]))
+        if 0 < argmin < len(x) - 1
+        else None,
     }

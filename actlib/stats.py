@@ -22,8 +22,19 @@ import numpy as np
 import torch
 from scipy import stats as _st
 
-__all__ = ["Comparison", "bootstrap_ci", "compare_sentence", "corrected_resampled_t", "holm",
-           "mean_ci", "paired", "seeds_for_difference", "welch", "wilson_ci", "within_noise"]
+__all__ = [
+    "Comparison",
+    "bootstrap_ci",
+    "compare_sentence",
+    "corrected_resampled_t",
+    "holm",
+    "mean_ci",
+    "paired",
+    "seeds_for_difference",
+    "welch",
+    "wilson_ci",
+    "within_noise",
+]
 
 _BOOT_CHUNK = 2_000_000  # resampled values held in memory at once by bootstrap_ci
 
@@ -52,7 +63,8 @@ def _open_unit(x, name):
 def _positive_int(x, name, minimum=1):
     if not _is_int(x) or x < minimum:
         raise (TypeError if not _is_int(x) else ValueError)(
-            f"invalid {name}={x!r}; it must be an integer >= {minimum}")
+            f"invalid {name}={x!r}; it must be an integer >= {minimum}"
+        )
     return int(x)
 
 
@@ -73,17 +85,22 @@ def _data(values, name, min_n=2, purpose="for an interval"):
                 raise TypeError("complex")
             arr = arr.astype(np.float64)
         except (TypeError, ValueError) as e:
-            shown = repr(values) if len(repr(values)) < 80 else repr(values)[:77] + "..."
+            shown = (
+                repr(values) if len(repr(values)) < 80 else repr(values)[:77] + "..."
+            )
             raise TypeError(f"invalid {name}={shown}; {accepted} ({e})") from None
     arr = arr.reshape(-1)
     if arr.size < min_n:
-        raise ValueError(f"invalid {name}: {arr.size} value(s); need at least {min_n} "
-                         f"{purpose}")
+        raise ValueError(
+            f"invalid {name}: {arr.size} value(s); need at least {min_n} {purpose}"
+        )
     bad = ~np.isfinite(arr)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"invalid {name}: {arr[i]} at index {i}; every value must be finite "
-                         f"(no nan or inf)")
+        raise ValueError(
+            f"invalid {name}: {arr[i]} at index {i}; every value must be finite "
+            f"(no nan or inf)"
+        )
     return arr
 
 
@@ -142,10 +159,12 @@ class Comparison:
         return self.low <= 0.0 <= self.high
 
     def __repr__(self):
-        return (f"Comparison({self.method}: diff = {self.diff:+.4g} ± {self.half_width:.4g} "
-                f"({self.confidence * 100:g} % interval [{self.low:.4g}, {self.high:.4g}]), "
-                f"t = {self.t:.4g}, df = {self.df:.4g}, p = {self.p:.4g}, "
-                f"n = {self.n_a} vs {self.n_b})")
+        return (
+            f"Comparison({self.method}: diff = {self.diff:+.4g} ± {self.half_width:.4g} "
+            f"({self.confidence * 100:g} % interval [{self.low:.4g}, {self.high:.4g}]), "
+            f"t = {self.t:.4g}, df = {self.df:.4g}, p = {self.p:.4g}, "
+            f"n = {self.n_a} vs {self.n_b})"
+        )
 
 
 def _comparison(method, diff, se, df, confidence, n_a, n_b):
@@ -171,15 +190,17 @@ def welch(a, b, confidence=0.95):
     (ma, va), (mb, vb) = _mean_var(a), _mean_var(b)
     qa, qb = va / na, vb / nb
     se2 = qa + qb
-    df = (na + nb - 2) if se2 == 0.0 else se2 ** 2 / (qa ** 2 / (na - 1) + qb ** 2 / (nb - 1))
+    df = (na + nb - 2) if se2 == 0.0 else se2**2 / (qa**2 / (na - 1) + qb**2 / (nb - 1))
     return _comparison("welch", ma - mb, math.sqrt(se2), df, confidence, na, nb)
 
 
 def _differences(a, b):
     a, b = _data(a, "a"), _data(b, "b")
     if a.size != b.size:
-        raise ValueError(f"a and b must have the same length for paired differences, "
-                         f"got len(a)={a.size} and len(b)={b.size}")
+        raise ValueError(
+            f"a and b must have the same length for paired differences, "
+            f"got len(a)={a.size} and len(b)={b.size}"
+        )
     return a - b
 
 
@@ -213,16 +234,22 @@ def _statistic(statistic):
     if isinstance(statistic, str):
         funcs = {"mean": np.mean, "median": np.median}
         if statistic not in funcs:
-            raise ValueError(f"invalid statistic={statistic!r}; give 'mean', 'median' or a "
-                             f"function f(x, axis) such as np.mean")
+            raise ValueError(
+                f"invalid statistic={statistic!r}; give 'mean', 'median' or a "
+                f"function f(x, axis) such as np.mean"
+            )
         return funcs[statistic]
     if not callable(statistic):
-        raise TypeError(f"invalid statistic={statistic!r}; give 'mean', 'median' or a "
-                        f"function f(x, axis) such as np.mean")
+        raise TypeError(
+            f"invalid statistic={statistic!r}; give 'mean', 'median' or a "
+            f"function f(x, axis) such as np.mean"
+        )
     return statistic
 
 
-def bootstrap_ci(values, statistic="mean", confidence=0.95, n_boot=10_000, seed=0, bounds=None):
+def bootstrap_ci(
+    values, statistic="mean", confidence=0.95, n_boot=10_000, seed=0, bounds=None
+):
     """Return (estimate, low, high): percentile bootstrap interval for statistic(values).
 
     statistic is "mean", "median" or a function f(x, axis) that reduces along axis (np.mean,
@@ -236,31 +263,46 @@ def bootstrap_ci(values, statistic="mean", confidence=0.95, n_boot=10_000, seed=
     n_boot = _positive_int(n_boot, "n_boot")
     if not _is_int(seed) or seed < 0:
         raise (TypeError if not _is_int(seed) else ValueError)(
-            f"invalid seed={seed!r}; it must be an integer >= 0")
+            f"invalid seed={seed!r}; it must be an integer >= 0"
+        )
     v = _data(values, "values")
     if bounds is not None:
-        ok = (isinstance(bounds, (tuple, list)) and len(bounds) == 2
-              and all(_is_real(x) and math.isfinite(x) for x in bounds) and bounds[0] < bounds[1])
+        ok = (
+            isinstance(bounds, (tuple, list))
+            and len(bounds) == 2
+            and all(_is_real(x) and math.isfinite(x) for x in bounds)
+            and bounds[0] < bounds[1]
+        )
         if not ok:
-            raise ValueError(f"invalid bounds={bounds!r}; give None or (low, high) with finite "
-                             f"low < high, e.g. (0, 100)")
+            raise ValueError(
+                f"invalid bounds={bounds!r}; give None or (low, high) with finite "
+                f"low < high, e.g. (0, 100)"
+            )
         lo_b, hi_b = float(bounds[0]), float(bounds[1])
         if v.min() < lo_b or v.max() > hi_b:
-            raise ValueError(f"invalid values: they span [{v.min()}, {v.max()}], outside "
-                             f"bounds={bounds!r}")
+            raise ValueError(
+                f"invalid values: they span [{v.min()}, {v.max()}], outside "
+                f"bounds={bounds!r}"
+            )
     try:
         estimate = np.asarray(f(v[None, :], axis=-1), dtype=np.float64).reshape(-1)
     except TypeError as e:
-        raise TypeError(f"invalid statistic={statistic!r}; it must accept (x, axis=-1) and "
-                        f"reduce along axis ({e})") from None
+        raise TypeError(
+            f"invalid statistic={statistic!r}; it must accept (x, axis=-1) and "
+            f"reduce along axis ({e})"
+        ) from None
     if estimate.size != 1:
-        raise ValueError(f"invalid statistic={statistic!r}; it must return one number per row "
-                         f"when called as f(x, axis=-1) on a 2-D array")
+        raise ValueError(
+            f"invalid statistic={statistic!r}; it must return one number per row "
+            f"when called as f(x, axis=-1) on a 2-D array"
+        )
     n = v.size
     rng = np.random.default_rng(seed)
     rows = max(1, _BOOT_CHUNK // n)
     boot = np.empty(n_boot)
-    for start in range(0, n_boot, rows):  # chunks only bound memory; each chunk is vectorised
+    for start in range(
+        0, n_boot, rows
+    ):  # chunks only bound memory; each chunk is vectorised
         stop = min(n_boot, start + rows)
         idx = rng.integers(0, n, size=(stop - start, n))
         boot[start:stop] = np.asarray(f(v[idx], axis=-1), dtype=np.float64).reshape(-1)
@@ -277,7 +319,8 @@ def wilson_ci(successes, n, confidence=0.95):
     n = _positive_int(n, "n")
     if not _is_int(successes) or not 0 <= successes <= n:
         raise (TypeError if not _is_int(successes) else ValueError)(
-            f"invalid successes={successes!r}; it must be an integer from 0 to n={n}")
+            f"invalid successes={successes!r}; it must be an integer from 0 to n={n}"
+        )
     z = float(_st.norm.ppf(0.5 + confidence / 2))
     p = successes / n
     denom = 1.0 + z * z / n
@@ -301,7 +344,9 @@ def holm(p_values, alpha=0.05):
     p = _data(p_values, "p_values", min_n=1, purpose="p-value")
     if p.min() < 0.0 or p.max() > 1.0:
         i = int(np.flatnonzero((p < 0) | (p > 1))[0])
-        raise ValueError(f"invalid p_values: {p[i]} at index {i}; p-values must lie in [0, 1]")
+        raise ValueError(
+            f"invalid p_values: {p[i]} at index {i}; p-values must lie in [0, 1]"
+        )
     m = p.size
     order = np.argsort(p, kind="stable")
     stepped = np.minimum(1.0, (m - np.arange(m)) * p[order])
@@ -326,17 +371,21 @@ def seeds_for_difference(sd, difference, alpha=0.05, power=0.8, paired=False):
     """
     if not _is_real(sd) or not math.isfinite(sd) or sd <= 0:
         raise (TypeError if not _is_real(sd) else ValueError)(
-            f"invalid sd={sd!r}; it must be a finite number > 0")
+            f"invalid sd={sd!r}; it must be a finite number > 0"
+        )
     if not _is_real(difference) or not math.isfinite(difference) or difference == 0:
         raise (TypeError if not _is_real(difference) else ValueError)(
-            f"invalid difference={difference!r}; it must be a finite nonzero number")
+            f"invalid difference={difference!r}; it must be a finite nonzero number"
+        )
     alpha = _open_unit(alpha, "alpha")
     power = _open_unit(power, "power")
     if not isinstance(paired, bool):
         raise TypeError(f"invalid paired={paired!r}; it must be True or False")
     effect = abs(float(difference)) / float(sd)
     z = _st.norm.ppf(1 - alpha / 2) + _st.norm.ppf(power)
-    n = max(2, math.floor((1 if paired else 2) * (z / effect) ** 2))  # normal approximation
+    n = max(
+        2, math.floor((1 if paired else 2) * (z / effect) ** 2)
+    )  # normal approximation
     while n > 2 and _power(n - 1, effect, alpha, paired) >= power:
         n -= 1
     while _power(n, effect, alpha, paired) < power:  # iterate upward to the smallest n
@@ -358,7 +407,9 @@ def _compare(a, b, confidence, use_paired):
     return paired(a, b, confidence) if use_paired else welch(a, b, confidence)
 
 
-def compare_sentence(name_a, a, name_b, b, unit="%", paired=False, confidence=0.95, digits=1):
+def compare_sentence(
+    name_a, a, name_b, b, unit="%", paired=False, confidence=0.95, digits=1
+):
     """Return the book's sentence comparing runs a and b over seeds, e.g.
 
     "relu 66.1 ± 1.2 % vs gelu 65.8 ± 0.9 %: the difference, +0.3 ± 1.4 %, is within seed
@@ -369,11 +420,14 @@ def compare_sentence(name_a, a, name_b, b, unit="%", paired=False, confidence=0.
     """
     for name, value in (("name_a", name_a), ("name_b", name_b), ("unit", unit)):
         if not isinstance(value, str) or (name != "unit" and not value.strip()):
-            raise TypeError(f"invalid {name}={value!r}; it must be a "
-                            f"{'string' if name == 'unit' else 'non-empty string'}")
+            raise TypeError(
+                f"invalid {name}={value!r}; it must be a "
+                f"{'string' if name == 'unit' else 'non-empty string'}"
+            )
     if not _is_int(digits) or not 0 <= digits <= 10:
         raise (TypeError if not _is_int(digits) else ValueError)(
-            f"invalid digits={digits!r}; it must be an integer from 0 to 10")
+            f"invalid digits={digits!r}; it must be an integer from 0 to 10"
+        )
     res = _compare(a, b, confidence, paired)
     ma, ha = mean_ci(a, confidence)
     mb, hb = mean_ci(b, confidence)
@@ -385,9 +439,14 @@ def compare_sentence(name_a, a, name_b, b, unit="%", paired=False, confidence=0.
         seeds = f"{res.n_a} seeds each"
     else:
         seeds = f"{res.n_a} and {res.n_b} seeds"
-    head = (f"{name_a} {ma:.{k}f} ± {ha:.{k}f}{u} vs {name_b} {mb:.{k}f} ± {hb:.{k}f}{u}: "
-            f"the difference, {res.diff + 0.0:+.{k}f} ± {res.half_width:.{k}f}{u}, is ")
+    head = (
+        f"{name_a} {ma:.{k}f} ± {ha:.{k}f}{u} vs {name_b} {mb:.{k}f} ± {hb:.{k}f}{u}: "
+        f"the difference, {res.diff + 0.0:+.{k}f} ± {res.half_width:.{k}f}{u}, is "
+    )
     if res.within_noise:
-        return head + f"within seed noise ({confidence * 100:g} % interval contains 0, {seeds})."
+        return (
+            head
+            + f"within seed noise ({confidence * 100:g} % interval contains 0, {seeds})."
+        )
     p = "p < 0.001" if res.p < 0.001 else f"p = {res.p:.2g}"
     return head + f"larger than seed noise ({p}, {seeds})."

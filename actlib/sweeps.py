@@ -27,8 +27,12 @@ class BufferedActivation(ActivationModule):
 
     def __init__(self, name, value):
         if name not in SWEEPABLE:
-            raise ValueError(f"unknown sweepable activation {name!r}; choose one of: {', '.join(SWEEPABLE)}")
-        super().__init__(name, **{SWEEPABLE[name]: float(value)})  # the registry validates the value
+            raise ValueError(
+                f"unknown sweepable activation {name!r}; choose one of: {', '.join(SWEEPABLE)}"
+            )
+        super().__init__(
+            name, **{SWEEPABLE[name]: float(value)}
+        )  # the registry validates the value
         self.kind = name
         self.register_buffer("value", torch.tensor(float(value)))
 
@@ -74,14 +78,22 @@ def kfold(data, k=3, seed=0):
     n = len(data.x_train)
     if k > n:
         raise ValueError(f"k={k} is larger than the {n} training rows")
-    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).to(data.x_train.device)
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).to(
+        data.x_train.device
+    )
     parts = perm.tensor_split(k)
     splits = []
     for i in range(k):
         train_idx = torch.cat([p for j, p in enumerate(parts) if j != i])
         held = parts[i]
-        splits.append(Split(data.x_train[train_idx], data.y_train[train_idx],
-                            data.x_train[held], data.y_train[held]))
+        splits.append(
+            Split(
+                data.x_train[train_idx],
+                data.y_train[train_idx],
+                data.x_train[held],
+                data.y_train[held],
+            )
+        )
     return splits
 
 
@@ -93,7 +105,9 @@ class SweepResult:
     seeds: list
     scores: torch.Tensor
     history: list  # one History per fold, with models ordered value-major (value 0 seeds..., value 1 seeds...)
-    records: list = None  # per fold, train_tracked's records when the sweep was given a measure
+    records: list = (
+        None  # per fold, train_tracked's records when the sweep was given a measure
+    )
 
     def runs(self, i):
         """Return the k * len(seeds) held-out scores of value i, flattened over folds and seeds."""
@@ -101,7 +115,9 @@ class SweepResult:
 
     def summary(self, confidence=0.95):
         """Return [(value, mean, half-width)] over folds and seeds, one row per value."""
-        return [(v, *mean_ci(self.runs(i), confidence)) for i, v in enumerate(self.values)]
+        return [
+            (v, *mean_ci(self.runs(i), confidence)) for i, v in enumerate(self.values)
+        ]
 
     def best(self):
         """Return (index, value) of the value with the highest mean held-out score."""
@@ -119,7 +135,9 @@ class SweepResult:
         return out
 
 
-def sweep(make_model, values, seeds, data, k=3, fold_seed=0, measure=None, **train_kwargs):
+def sweep(
+    make_model, values, seeds, data, k=3, fold_seed=0, measure=None, **train_kwargs
+):
     """Cross-validate one model per (value, seed) on k folds of data's training set; return a SweepResult.
 
     make_model(value) builds a model; all values share the seeds, so the same seed gives the same initial
@@ -144,7 +162,13 @@ def sweep(make_model, values, seeds, data, k=3, fold_seed=0, measure=None, **tra
             records.append(rec)
         scores.append(hist.test_acc[-1].view(len(values), len(seeds)))
         histories.append(hist)
-    return SweepResult(values, seeds, torch.stack(scores), histories, records if measure is not None else None)
+    return SweepResult(
+        values,
+        seeds,
+        torch.stack(scores),
+        histories,
+        records if measure is not None else None,
+    )
 
 
 # ----------------------------------------------------------------------------- measuring during training
@@ -155,7 +179,9 @@ def silent_fraction(model, x, batch_size=4096):
     return inactive_fraction(model, x, lambda module, z: z > 0, batch_size)
 
 
-def train_tracked(make_model, seeds, data, measure, return_models=False, **train_kwargs):
+def train_tracked(
+    make_model, seeds, data, measure, return_models=False, **train_kwargs
+):
     """Train exactly as train_many does, calling measure(model) on every model at init and after each epoch.
 
     Return (History, records) with records[e][k] = measure(model k) after e epochs (e = 0: the initial model),
@@ -163,10 +189,13 @@ def train_tracked(make_model, seeds, data, measure, return_models=False, **train
     measure receives an ordinary nn.Module in eval mode holding model k's current weights (a copy: changing it
     does not affect training; it is reused, so keep results, not the module).
     """
+
     def on_epoch(epoch, many):
         return [measure(many.current(i)) for i in range(many.k)]
 
-    history, many = train_many(make_model, seeds, data, return_models=True, on_epoch=on_epoch, **train_kwargs)
+    history, many = train_many(
+        make_model, seeds, data, return_models=True, on_epoch=on_epoch, **train_kwargs
+    )
     records = history.extra["on_epoch"]
     if return_models:
         return history, records, [many.current(i) for i in range(many.k)]

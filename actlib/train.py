@@ -35,12 +35,25 @@ class History:
         return float(v) if v.dim() == 0 else v
 
 
-def _check(task, optimizer, epochs, batch_size, lr, weight_decay, clip_norm, device, data, k=None):
+def _check(
+    task,
+    optimizer,
+    epochs,
+    batch_size,
+    lr,
+    weight_decay,
+    clip_norm,
+    device,
+    data,
+    k=None,
+):
     """Validate the arguments train and train_many share; return (lr, weight_decay, clip_norm, device)."""
     validate.choice("task", task, TASKS)
     if optimizer == "adam":
-        raise ValueError("optimizer='adam': this trainer implements AdamW (Adam with decoupled weight decay, "
-                         "identical to Adam when weight_decay=0); say optimizer='adamw'")
+        raise ValueError(
+            "optimizer='adam': this trainer implements AdamW (Adam with decoupled weight decay, "
+            "identical to Adam when weight_decay=0); say optimizer='adamw'"
+        )
     validate.choice("optimizer", optimizer, OPTIMIZERS)
     validate.count("epochs", epochs)
     validate.count("batch_size", batch_size)
@@ -63,19 +76,25 @@ def _check_model_on(model, data, task):
     try:
         out = model(x)
     except (RuntimeError, ValueError, IndexError) as e:
-        raise ValueError(f"the model cannot take data.x_train's rows, of shape {tuple(x.shape[1:])} and dtype "
-                         f"{x.dtype}: {e}") from e
+        raise ValueError(
+            f"the model cannot take data.x_train's rows, of shape {tuple(x.shape[1:])} and dtype "
+            f"{x.dtype}: {e}"
+        ) from e
     finally:
         model.train(was_training)
     if not isinstance(out, torch.Tensor):
-        raise TypeError(f"the model returned {type(out).__name__}; it must return a tensor of outputs")
+        raise TypeError(
+            f"the model returned {type(out).__name__}; it must return a tensor of outputs"
+        )
     validate.labels_for_output(data, out, task)
 
 
 def _loss_and_acc(out, y, task):
     """Return per-row loss and per-row correctness (None for regression); out (..., B, C), y (..., B)."""
     if task == "classify":
-        loss = F.cross_entropy(out.flatten(0, -2), y.flatten(), reduction="none").view(y.shape)
+        loss = F.cross_entropy(out.flatten(0, -2), y.flatten(), reduction="none").view(
+            y.shape
+        )
         return loss, (out.argmax(-1) == y).float()
     return F.mse_loss(out.squeeze(-1), y.to(out.dtype), reduction="none"), None
 
@@ -86,8 +105,21 @@ def _progress(total, desc, enabled):
     return tqdm(total=total, desc=desc, disable=not enabled, leave=False)
 
 
-def train(model, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adamw", weight_decay=0.0,
-          clip_norm=None, task="classify", seed=0, device=None, progress=True, desc="training"):
+def train(
+    model,
+    data,
+    epochs=20,
+    lr=1e-3,
+    batch_size=128,
+    optimizer="adamw",
+    weight_decay=0.0,
+    clip_norm=None,
+    task="classify",
+    seed=0,
+    device=None,
+    progress=True,
+    desc="training",
+):
     """Train one model on a Split with minibatches; return a History of loss, accuracy and gradient norm per epoch.
 
     The same defaults and meanings as train_many: the weights are the model's own (build it right after
@@ -96,8 +128,9 @@ def train(model, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adamw", we
     trains on the data's device. Evaluation after each epoch runs in eval mode (dropout off, BatchNorm's
     running statistics).
     """
-    lr, weight_decay, clip_norm, device = _check(task, optimizer, epochs, batch_size, lr, weight_decay,
-                                                 clip_norm, device, data)
+    lr, weight_decay, clip_norm, device = _check(
+        task, optimizer, epochs, batch_size, lr, weight_decay, clip_norm, device, data
+    )
     seed = validate.seed(seed)
     model.to(device)
     data = data.to(device)
@@ -107,7 +140,9 @@ def train(model, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adamw", we
     # Decoupled weight decay (AdamW; for SGD the two forms coincide), the same rule as train_many.
     opt_cls = torch.optim.AdamW if optimizer == "adamw" else torch.optim.SGD
     opt = opt_cls(model.parameters(), lr=lr, weight_decay=weight_decay)
-    rec = {k: [] for k in ("train_loss", "test_loss", "train_acc", "test_acc", "grad_norm")}
+    rec = {
+        k: [] for k in ("train_loss", "test_loss", "train_acc", "test_acc", "grad_norm")
+    }
     t0 = time.perf_counter()
     with _progress(epochs, desc, progress) as bar:
         for _ in range(epochs):
@@ -115,19 +150,30 @@ def train(model, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adamw", we
             perm = torch.randperm(n, generator=g).to(device)
             norms = []
             for s in range(0, n, batch_size):
-                idx = perm[s:s + batch_size]
-                loss, _ = _loss_and_acc(model(data.x_train[idx]), data.y_train[idx], task)
+                idx = perm[s : s + batch_size]
+                loss, _ = _loss_and_acc(
+                    model(data.x_train[idx]), data.y_train[idx], task
+                )
                 opt.zero_grad(set_to_none=True)
                 loss.mean().backward()
-                norm = nn.utils.clip_grad_norm_(model.parameters(), math.inf if clip_norm is None else clip_norm)
+                norm = nn.utils.clip_grad_norm_(
+                    model.parameters(), math.inf if clip_norm is None else clip_norm
+                )
                 norms.append(float(norm))
                 opt.step()
             tr_loss, tr_acc, te_loss, te_acc = _evaluate_one(model, data, task)
-            for k, v in zip(rec, (tr_loss, te_loss, tr_acc, te_acc, sum(norms) / len(norms))):
+            for k, v in zip(
+                rec, (tr_loss, te_loss, tr_acc, te_acc, sum(norms) / len(norms))
+            ):
                 rec[k].append(v)
             bar.update(1)
-            bar.set_postfix(loss=f"{tr_loss:.3f}", test_acc="-" if te_acc is None else f"{te_acc:.3f}")
-    hist = {k: torch.tensor(v) if v and v[0] is not None else None for k, v in rec.items()}
+            bar.set_postfix(
+                loss=f"{tr_loss:.3f}",
+                test_acc="-" if te_acc is None else f"{te_acc:.3f}",
+            )
+    hist = {
+        k: torch.tensor(v) if v and v[0] is not None else None for k, v in rec.items()
+    }
     return History(**hist, seconds=time.perf_counter() - t0)
 
 
@@ -137,7 +183,9 @@ def _evaluate_one(model, data, task):
     out = []
     for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test)):
         loss, correct = _loss_and_acc(model(x), y, task)
-        out.append((float(loss.mean()), None if correct is None else float(correct.mean())))
+        out.append(
+            (float(loss.mean()), None if correct is None else float(correct.mean()))
+        )
     model.train()
     (tr_l, tr_a), (te_l, te_a) = out
     return tr_l, tr_a, te_l, te_a
@@ -152,12 +200,20 @@ class ManyModels:
     def __init__(self, models):
         from torch.func import stack_module_state
 
-        if any(isinstance(m, nn.modules.batchnorm._BatchNorm) for mod in models for m in mod.modules()):
-            raise ValueError("train_many cannot vmap BatchNorm (its running statistics update in place); "
-                             "use LayerNorm, or train these models one at a time with train()")
+        if any(
+            isinstance(m, nn.modules.batchnorm._BatchNorm)
+            for mod in models
+            for m in mod.modules()
+        ):
+            raise ValueError(
+                "train_many cannot vmap BatchNorm (its running statistics update in place); "
+                "use LayerNorm, or train these models one at a time with train()"
+            )
         params, buffers = stack_module_state(models)
         self._views = models  # ordinary modules, reused by current(i)
-        self.params = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
+        self.params = {
+            k: v.detach().clone().requires_grad_(True) for k, v in params.items()
+        }
         self.buffers = buffers
         self.base = copy.deepcopy(models[0]).to("meta")
         self.k = len(models)
@@ -172,7 +228,9 @@ class ManyModels:
         from torch.func import vmap
 
         in_x = None if shared_input else 0
-        return vmap(self._call, in_dims=(0, 0, in_x), randomness="different")(self.params, self.buffers, x)
+        return vmap(self._call, in_dims=(0, 0, in_x), randomness="different")(
+            self.params, self.buffers, x
+        )
 
     def train(self, mode=True):
         """Set train/eval mode (dropout) for all K models."""
@@ -191,15 +249,33 @@ class ManyModels:
 
     def model(self, i):
         """Return model i as an ordinary nn.Module (a copy holding its trained weights)."""
-        m = copy.deepcopy(self.base).to_empty(device=next(iter(self.params.values())).device)
-        state = {k: v[i].detach().clone() for k, v in {**self.params, **self.buffers}.items()}
+        m = copy.deepcopy(self.base).to_empty(
+            device=next(iter(self.params.values())).device
+        )
+        state = {
+            k: v[i].detach().clone() for k, v in {**self.params, **self.buffers}.items()
+        }
         m.load_state_dict(state)
         return m
 
 
-def train_many(make_model, seeds, data, epochs=20, lr=1e-3, batch_size=128, optimizer="adamw",
-               weight_decay=0.0, clip_norm=None, task="classify", device=None, progress=True,
-               desc="training", return_models=False, on_epoch=None):
+def train_many(
+    make_model,
+    seeds,
+    data,
+    epochs=20,
+    lr=1e-3,
+    batch_size=128,
+    optimizer="adamw",
+    weight_decay=0.0,
+    clip_norm=None,
+    task="classify",
+    device=None,
+    progress=True,
+    desc="training",
+    return_models=False,
+    on_epoch=None,
+):
     """Train one model per seed at once (vectorised); lr may differ per model. Return a History with (epochs, K) tensors.
 
     Model k is built by make_model() right after torch.manual_seed(seeds[k]) and sees its own minibatch
@@ -210,18 +286,32 @@ def train_many(make_model, seeds, data, epochs=20, lr=1e-3, batch_size=128, opti
     kept in history.extra["on_epoch"], a list of epochs + 1 entries.
     """
     if not callable(make_model) or isinstance(make_model, nn.Module):
-        raise TypeError(f"make_model must be a function that builds one model, e.g. lambda: mlp([40, 100, 10]); "
-                        f"got {type(make_model).__name__} (to train one given model, use train())")
+        raise TypeError(
+            f"make_model must be a function that builds one model, e.g. lambda: mlp([40, 100, 10]); "
+            f"got {type(make_model).__name__} (to train one given model, use train())"
+        )
     seeds = validate.seeds(seeds)
     k = len(seeds)
-    lr_k, wd_k, clip_k, device = _check(task, optimizer, epochs, batch_size, lr, weight_decay, clip_norm,
-                                        device, data, k)
+    lr_k, wd_k, clip_k, device = _check(
+        task,
+        optimizer,
+        epochs,
+        batch_size,
+        lr,
+        weight_decay,
+        clip_norm,
+        device,
+        data,
+        k,
+    )
     models = []
     for s in seeds:
         torch.manual_seed(s)
         m = make_model()
         if not isinstance(m, nn.Module):
-            raise TypeError(f"make_model() returned {type(m).__name__}; it must return an nn.Module")
+            raise TypeError(
+                f"make_model() returned {type(m).__name__}; it must return an nn.Module"
+            )
         models.append(m.to(device))
     data = data.to(device)
     _check_model_on(models[0], data, task)
@@ -231,23 +321,35 @@ def train_many(make_model, seeds, data, epochs=20, lr=1e-3, batch_size=128, opti
 
     n = len(data.x_train)
     gens = [torch.Generator().manual_seed(s) for s in seeds]
-    state = {name: {"m": torch.zeros_like(p), "v": torch.zeros_like(p)} for name, p in many.params.items()}
-    rec = {key: [] for key in ("train_loss", "test_loss", "train_acc", "test_acc", "grad_norm")}
+    state = {
+        name: {"m": torch.zeros_like(p), "v": torch.zeros_like(p)}
+        for name, p in many.params.items()
+    }
+    rec = {
+        key: []
+        for key in ("train_loss", "test_loss", "train_acc", "test_acc", "grad_norm")
+    }
     step = 0
     tracked = [] if on_epoch is None else [on_epoch(0, many)]
     t0 = time.perf_counter()
     with _progress(epochs, desc, progress) as bar:
         for epoch in range(1, epochs + 1):
             many.train(True)
-            perms = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(device)
+            perms = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(
+                device
+            )
             norms = []
             for s in range(0, n, batch_size):
-                idx = perms[:, s:s + batch_size]
+                idx = perms[:, s : s + batch_size]
                 out = many(data.x_train[idx])
                 loss, _ = _loss_and_acc(out, data.y_train[idx], task)
-                grads = torch.autograd.grad(loss.mean(1).sum(), list(many.params.values()))
+                grads = torch.autograd.grad(
+                    loss.mean(1).sum(), list(many.params.values())
+                )
                 grads = dict(zip(many.params, grads))
-                norm = torch.sqrt(sum(g.flatten(1).pow(2).sum(1) for g in grads.values()))
+                norm = torch.sqrt(
+                    sum(g.flatten(1).pow(2).sum(1) for g in grads.values())
+                )
                 norms.append(norm.detach())
                 scale = None
                 if clip_k is not None:
@@ -259,15 +361,17 @@ def train_many(make_model, seeds, data, epochs=20, lr=1e-3, batch_size=128, opti
                         shape = (k,) + (1,) * (p.dim() - 1)
                         if scale is not None:
                             g = g * scale.view(shape)
-                        p.mul_(1 - (lr_k * wd_k).view(shape))  # decoupled weight decay (AdamW / SGDW)
+                        p.mul_(
+                            1 - (lr_k * wd_k).view(shape)
+                        )  # decoupled weight decay (AdamW / SGDW)
                         if optimizer == "sgd":
                             p.sub_(lr_k.view(shape) * g)
                             continue
                         st = state[name]
                         st["m"].mul_(0.9).add_(g, alpha=0.1)
                         st["v"].mul_(0.999).addcmul_(g, g, value=0.001)
-                        m_hat = st["m"] / (1 - 0.9 ** step)
-                        v_hat = st["v"] / (1 - 0.999 ** step)
+                        m_hat = st["m"] / (1 - 0.9**step)
+                        v_hat = st["v"] / (1 - 0.999**step)
                         p.sub_(lr_k.view(shape) * m_hat / (v_hat.sqrt() + 1e-8))
             ev = _evaluate_many(many, data, task)
             for key, v in zip(rec, ev + (torch.stack(norms).mean(0).cpu(),)):
@@ -275,9 +379,14 @@ def train_many(make_model, seeds, data, epochs=20, lr=1e-3, batch_size=128, opti
             if on_epoch is not None:
                 tracked.append(on_epoch(epoch, many))
             bar.update(1)
-            bar.set_postfix(loss=f"{float(ev[0].mean()):.3f}",
-                            test_acc="-" if ev[3] is None else f"{float(ev[3].mean()):.3f}")
-    hist = {key: torch.stack(v) if v and v[0] is not None else None for key, v in rec.items()}
+            bar.set_postfix(
+                loss=f"{float(ev[0].mean()):.3f}",
+                test_acc="-" if ev[3] is None else f"{float(ev[3].mean()):.3f}",
+            )
+    hist = {
+        key: torch.stack(v) if v and v[0] is not None else None
+        for key, v in rec.items()
+    }
     history = History(**hist, seconds=time.perf_counter() - t0)
     if on_epoch is not None:
         history.extra["on_epoch"] = tracked
@@ -291,7 +400,9 @@ def _evaluate_many(many, data, task):
     for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test)):
         out = many(x, shared_input=True)
         loss, correct = _loss_and_acc(out, y.expand(many.k, -1), task)
-        res.append((loss.mean(1).cpu(), None if correct is None else correct.mean(1).cpu()))
+        res.append(
+            (loss.mean(1).cpu(), None if correct is None else correct.mean(1).cpu())
+        )
     many.train(True)
     (tr_l, tr_a), (te_l, te_a) = res
     return tr_l, te_l, tr_a, te_a

@@ -28,9 +28,15 @@ def real(name, value, low=-math.inf, high=math.inf, low_open=False, high_open=Fa
     else:
         what = f"a number in {lo}{low:g}, {high:g}{hi}"
     if not _is_real(value):
-        raise TypeError(f"invalid {name}={value!r} ({type(value).__name__}); it must be {what}")
+        raise TypeError(
+            f"invalid {name}={value!r} ({type(value).__name__}); it must be {what}"
+        )
     v = float(value)
-    ok = math.isfinite(v) and (v > low if low_open else v >= low) and (v < high if high_open else v <= high)
+    ok = (
+        math.isfinite(v)
+        and (v > low if low_open else v >= low)
+        and (v < high if high_open else v <= high)
+    )
     if not ok:
         raise ValueError(f"invalid {name}={value!r}; it must be {what}")
     return v
@@ -39,16 +45,22 @@ def real(name, value, low=-math.inf, high=math.inf, low_open=False, high_open=Fa
 def count(name, value, minimum=1):
     """Return value if it is an integer >= minimum (not a bool), else raise."""
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"invalid {name}={value!r} ({type(value).__name__}); it must be an integer >= {minimum}")
+        raise TypeError(
+            f"invalid {name}={value!r} ({type(value).__name__}); it must be an integer >= {minimum}"
+        )
     if value < minimum:
-        raise ValueError(f"invalid {name}={value!r}; it must be an integer >= {minimum}")
+        raise ValueError(
+            f"invalid {name}={value!r}; it must be an integer >= {minimum}"
+        )
     return int(value)
 
 
 def choice(name, value, choices):
     """Return value if it is one of choices, else raise naming them."""
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; choose one of: {', '.join(choices)}")
+        raise ValueError(
+            f"unknown {name} {value!r}; choose one of: {', '.join(choices)}"
+        )
     return value
 
 
@@ -79,33 +91,59 @@ def clip_norm(value, k=None):
 
 def _per_model(name, value, k, low, low_open=False):
     rule = f"{'>' if low_open else '>='} {low:g}"
-    if k is None or _is_real(value) or (isinstance(value, torch.Tensor) and value.dim() == 0):
-        v = real(name, value.item() if isinstance(value, torch.Tensor) else value, low, low_open=low_open)
+    if (
+        k is None
+        or _is_real(value)
+        or (isinstance(value, torch.Tensor) and value.dim() == 0)
+    ):
+        v = real(
+            name,
+            value.item() if isinstance(value, torch.Tensor) else value,
+            low,
+            low_open=low_open,
+        )
         return v if k is None else torch.full((k,), v)
     if isinstance(value, (str, bytes, bool)) or not hasattr(value, "__len__"):
-        raise TypeError(f"invalid {name}={value!r}; it must be a number {rule}, or a sequence of {k} such numbers "
-                        "(one per model)")
+        raise TypeError(
+            f"invalid {name}={value!r}; it must be a number {rule}, or a sequence of {k} such numbers "
+            "(one per model)"
+        )
     if len(value) != k:
-        raise ValueError(f"{name} must be a number or a sequence of {k} numbers (one per model), got {len(value)}")
-    vals = [real(f"{name}[{i}]", v.item() if isinstance(v, torch.Tensor) else v, low, low_open=low_open)
-            for i, v in enumerate(value)]
+        raise ValueError(
+            f"{name} must be a number or a sequence of {k} numbers (one per model), got {len(value)}"
+        )
+    vals = [
+        real(
+            f"{name}[{i}]",
+            v.item() if isinstance(v, torch.Tensor) else v,
+            low,
+            low_open=low_open,
+        )
+        for i, v in enumerate(value)
+    ]
     return torch.tensor(vals)
 
 
 def seeds(value):
     """Return seeds as a non-empty list of integers; a single integer is refused with a hint (use range(n))."""
     if isinstance(value, numbers.Integral):
-        raise TypeError(f"invalid seeds={value!r}; give a sequence of integer seeds, e.g. range({value}) or [{value}]")
+        raise TypeError(
+            f"invalid seeds={value!r}; give a sequence of integer seeds, e.g. range({value}) or [{value}]"
+        )
     try:
         out = list(value)
     except TypeError:
-        raise TypeError(f"invalid seeds={value!r} ({type(value).__name__}); give a sequence of integers, "
-                        "e.g. range(5)") from None
+        raise TypeError(
+            f"invalid seeds={value!r} ({type(value).__name__}); give a sequence of integers, "
+            "e.g. range(5)"
+        ) from None
     if not out:
         raise ValueError("seeds is empty; give at least one seed, e.g. range(5)")
     for s in out:
         if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 0:
-            raise ValueError(f"invalid seed {s!r} in seeds; every seed must be an integer >= 0")
+            raise ValueError(
+                f"invalid seed {s!r} in seeds; every seed must be an integer >= 0"
+            )
     return [int(s) for s in out]
 
 
@@ -119,17 +157,25 @@ def device(value):
     try:
         dev = torch.device(value)
     except (RuntimeError, TypeError):
-        raise ValueError(f"invalid device={value!r}; give 'cpu', 'cuda', 'cuda:0', 'mps' or a torch.device") from None
+        raise ValueError(
+            f"invalid device={value!r}; give 'cpu', 'cuda', 'cuda:0', 'mps' or a torch.device"
+        ) from None
     if dev.type == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError(f"device={value!r} was asked for, but PyTorch sees no CUDA GPU here; "
-                             "use device=None (picks the best available) or 'cpu'")
+            raise ValueError(
+                f"device={value!r} was asked for, but PyTorch sees no CUDA GPU here; "
+                "use device=None (picks the best available) or 'cpu'"
+            )
         if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise ValueError(f"device={value!r}: only {torch.cuda.device_count()} CUDA device(s) present")
+            raise ValueError(
+                f"device={value!r}: only {torch.cuda.device_count()} CUDA device(s) present"
+            )
     if dev.type == "mps":
         mps = getattr(torch.backends, "mps", None)
         if mps is None or not mps.is_available():
-            raise ValueError(f"device={value!r} was asked for, but Apple's MPS is not available here; use 'cpu'")
+            raise ValueError(
+                f"device={value!r} was asked for, but Apple's MPS is not available here; use 'cpu'"
+            )
     return dev
 
 
@@ -141,10 +187,14 @@ def threads_from_env(var="ACTLIB_THREADS"):
     try:
         n = int(raw)
     except ValueError:
-        raise ValueError(f"invalid {var}={raw!r} in the environment; it must be a positive integer, e.g. "
-                         f"{var}=2") from None
+        raise ValueError(
+            f"invalid {var}={raw!r} in the environment; it must be a positive integer, e.g. "
+            f"{var}=2"
+        ) from None
     if n < 1:
-        raise ValueError(f"invalid {var}={raw!r} in the environment; it must be a positive integer")
+        raise ValueError(
+            f"invalid {var}={raw!r} in the environment; it must be a positive integer"
+        )
     return n
 
 
@@ -154,8 +204,10 @@ def model_with_parameters(model):
         raise TypeError(f"expected an nn.Module, got {type(model).__name__}")
     first = next(model.parameters(), None)
     if first is None:
-        raise ValueError(f"the model ({type(model).__name__}) has no parameters to train; "
-                         "build it with at least one nn.Linear or other layer with weights")
+        raise ValueError(
+            f"the model ({type(model).__name__}) has no parameters to train; "
+            "build it with at least one nn.Linear or other layer with weights"
+        )
     return first
 
 
@@ -163,8 +215,10 @@ def split(data):
     """Check a Split-like object (x_train, y_train, x_test, y_test tensors with matching lengths)."""
     for attr in ("x_train", "y_train", "x_test", "y_test"):
         if not isinstance(getattr(data, attr, None), torch.Tensor):
-            raise TypeError(f"expected a data Split with tensor fields x_train, y_train, x_test, y_test; "
-                            f"got {type(data).__name__} without a tensor {attr}")
+            raise TypeError(
+                f"expected a data Split with tensor fields x_train, y_train, x_test, y_test; "
+                f"got {type(data).__name__} without a tensor {attr}"
+            )
     for part in ("train", "test"):
         x, y = getattr(data, f"x_{part}"), getattr(data, f"y_{part}")
         if len(x) != len(y):
@@ -172,7 +226,9 @@ def split(data):
         if len(x) == 0:
             raise ValueError(f"the {part} set is empty")
         if not x.is_floating_point():
-            raise TypeError(f"x_{part} has dtype {x.dtype}; inputs must be floating point (use .float())")
+            raise TypeError(
+                f"x_{part} has dtype {x.dtype}; inputs must be floating point (use .float())"
+            )
 
 
 def inputs_match(data, dtype):
@@ -180,8 +236,10 @@ def inputs_match(data, dtype):
     for part in ("train", "test"):
         x = getattr(data, f"x_{part}")
         if x.dtype != dtype:
-            raise TypeError(f"x_{part} has dtype {x.dtype} but the model's weights are {dtype}; "
-                            f"convert one of them (data.x_{part}.to({dtype}) or model.to(x.dtype))")
+            raise TypeError(
+                f"x_{part} has dtype {x.dtype} but the model's weights are {dtype}; "
+                f"convert one of them (data.x_{part}.to({dtype}) or model.to(x.dtype))"
+            )
 
 
 def labels_for_output(data, model_out, task):
@@ -195,15 +253,22 @@ def labels_for_output(data, model_out, task):
         y = getattr(data, f"y_{part}")
         if task == "classify":
             if y.is_floating_point() or y.dtype == torch.bool:
-                raise TypeError(f"y_{part} has dtype {y.dtype}; classification needs integer class labels "
-                                f"(torch.long); for real-valued targets use task='regress'")
+                raise TypeError(
+                    f"y_{part} has dtype {y.dtype}; classification needs integer class labels "
+                    f"(torch.long); for real-valued targets use task='regress'"
+                )
             lo, hi = int(y.min()), int(y.max())
             if lo < 0 or hi >= width:
-                raise ValueError(f"y_{part} has labels from {lo} to {hi}, but the model outputs {width} "
-                                 f"class scores, so labels must lie in 0..{width - 1}")
+                raise ValueError(
+                    f"y_{part} has labels from {lo} to {hi}, but the model outputs {width} "
+                    f"class scores, so labels must lie in 0..{width - 1}"
+                )
         else:
             if width != 1:
-                raise ValueError(f"task='regress' needs a model with one output, this one has {width}")
+                raise ValueError(
+                    f"task='regress' needs a model with one output, this one has {width}"
+                )
             if not y.is_floating_point():
-                raise TypeError(f"y_{part} has dtype {y.dtype}; regression targets must be floating point")
-
+                raise TypeError(
+                    f"y_{part} has dtype {y.dtype}; regression targets must be floating point"
+                )

@@ -4,7 +4,11 @@ from .plotting import explorer_panels
 from .registry import get, list_activations
 
 # Slider ranges for the numeric parameters the explorer lets you move.
-_SLIDERS = {"negative_slope": (-0.5, 1.0, 0.01), "alpha": (0.1, 3.0, 0.05), "beta": (0.1, 10.0, 0.1)}
+_SLIDERS = {
+    "negative_slope": (-0.5, 1.0, 0.01),
+    "alpha": (0.1, 3.0, 0.05),
+    "beta": (0.1, 10.0, 0.1),
+}
 
 
 def explorer(initial="gelu"):
@@ -13,11 +17,24 @@ def explorer(initial="gelu"):
     import matplotlib.pyplot as plt
 
     if initial not in list_activations():
-        raise ValueError(f"unknown activation {initial!r}; choose one of: {', '.join(list_activations())}")
-    name_box = w.Dropdown(options=list_activations(), value=initial, description="activation")
-    param_box = w.FloatSlider(description="parameter", continuous_update=False, readout_format=".2f")
-    std_box = w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="input std",
-                               continuous_update=False)
+        raise ValueError(
+            f"unknown activation {initial!r}; choose one of: {', '.join(list_activations())}"
+        )
+    name_box = w.Dropdown(
+        options=list_activations(), value=initial, description="activation"
+    )
+    param_box = w.FloatSlider(
+        description="parameter", continuous_update=False, readout_format=".2f"
+    )
+    std_box = w.FloatLogSlider(
+        value=1.0,
+        base=10,
+        min=-1,
+        max=1,
+        step=0.05,
+        description="input std",
+        continuous_update=False,
+    )
     out = w.Output()
     with out:
         fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))

@@ -35,7 +35,9 @@ def main():
     times = json.loads(TIMES.read_text())
     README.write_text(rewrite(README.read_text(), times))
     measured = sorted({v["measured"] for v in times.values()})
-    print(f"README.md: run times updated for {len(times)} notebooks (measured {', '.join(measured)})")
+    print(
+        f"README.md: run times updated for {len(times)} notebooks (measured {', '.join(measured)})"
+    )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,12 @@ def check_calls(path):
             continue
         tree = ast.parse("".join(cell["source"]))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                    node.func.attr in ("check", "check_function") and getattr(node.func.value, "id", "") == "exercises":
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("check", "check_function")
+                and getattr(node.func.value, "id", "") == "exercises"
+            ):
                 calls.append((i, node))
     return calls
 
@@ -39,7 +43,10 @@ def test_the_solution_passes_and_wrong_answers_get_hints(exercise_id, capsys):
     for wrong in WRONG:
         exercises.check(exercise_id, wrong)  # must not raise, whatever the type
         out = capsys.readouterr().out
-        assert out.startswith(f"[{exercise_id}] ✗ not right yet: ") or "not answered" in out, (wrong, out)
+        assert (
+            out.startswith(f"[{exercise_id}] ✗ not right yet: ")
+            or "not answered" in out
+        ), (wrong, out)
     exercises.check(exercise_id, exercises.TODO)
     assert "not answered yet" in capsys.readouterr().out
 
@@ -47,17 +54,29 @@ def test_the_solution_passes_and_wrong_answers_get_hints(exercise_id, capsys):
 def test_rules_judge_as_documented(capsys):
     n = answers.Number(expected=0.25, hint="nudge")
     assert n.judge(0.25) is None and n.judge(torch.tensor(0.2500000001)) is None
-    assert n.judge(0.3) == "nudge" and "nan" in n.judge(math.nan) and "a number" in n.judge(True)
-    assert "whole number" in answers.Number(expected=3, hint="", integer=True).judge(3.5)
+    assert (
+        n.judge(0.3) == "nudge"
+        and "nan" in n.judge(math.nan)
+        and "a number" in n.judge(True)
+    )
+    assert "whole number" in answers.Number(expected=3, hint="", integer=True).judge(
+        3.5
+    )
     f = answers.Function(reference=torch.tanh, hint="nudge")
     assert f.judge(lambda x: 2 * torch.sigmoid(2 * x) - 1) is None
-    assert "math.*" in f.judge(lambda x: math.tanh(x))  # the natural scalar answer gets a hint, not a crash
+    assert "math.*" in f.judge(
+        lambda x: math.tanh(x)
+    )  # the natural scalar answer gets a hint, not a crash
     assert "shape" in f.judge(lambda x: x.sum())
     assert f.judge(lambda x: answers.TODO) == "TODO"
     c = answers.Choice(correct="b", options={"a": "not a", "b": ""})
     assert c.judge("b") is None and c.judge("a") == "not a" and "one of" in c.judge("c")
-    names = answers.Names(expected=["relu", "tanh"], hint="nudge", universe=["relu", "tanh", "elu"])
-    assert names.judge(["tanh", "relu"]) is None and "1 missing and 1" in names.judge(["relu", "elu"])
+    names = answers.Names(
+        expected=["relu", "tanh"], hint="nudge", universe=["relu", "tanh", "elu"]
+    )
+    assert names.judge(["tanh", "relu"]) is None and "1 missing and 1" in names.judge(
+        ["relu", "elu"]
+    )
     assert "not among" in names.judge(["gelu"])
     with pytest.raises(ValueError, match="unknown exercise 'nope'"):
         exercises.check("nope", 1)
@@ -68,19 +87,30 @@ def test_exercise_cells_pass_no_expected_value():
     for path in NOTEBOOKS:
         for i, call in check_calls(path):
             where = f"{path.name} cell {i}"
-            if call.func.attr == "check_function" or len(call.args) != 2 or call.keywords:
+            if (
+                call.func.attr == "check_function"
+                or len(call.args) != 2
+                or call.keywords
+            ):
                 legacy.append(where)
                 continue
             first = call.args[0]
             if not isinstance(first, ast.Constant) or first.value not in answers.KEY:
                 unknown.append(f"{where}: {ast.unparse(first)}")
             arg = call.args[1]
-            if not (isinstance(arg, ast.Name) or (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name))):
-                bad.append(f"{where}: the answer argument is an expression, {ast.unparse(arg)}")
+            if not (
+                isinstance(arg, ast.Name)
+                or (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name))
+            ):
+                bad.append(
+                    f"{where}: the answer argument is an expression, {ast.unparse(arg)}"
+                )
     assert not unknown, f"exercise ids missing from actlib.answers: {unknown}"
     assert not bad, bad
-    assert not legacy, ("exercise cells must call exercises.check(id, answer) only, with the expected value "
-                        f"in actlib.answers: {legacy}")
+    assert not legacy, (
+        "exercise cells must call exercises.check(id, answer) only, with the expected value "
+        f"in actlib.answers: {legacy}"
+    )
 
 
 def test_every_key_entry_is_used_by_exactly_one_notebook_cell():
@@ -90,7 +120,9 @@ def test_every_key_entry_is_used_by_exactly_one_notebook_cell():
             if call.args and isinstance(call.args[0], ast.Constant):
                 used.setdefault(call.args[0].value, []).append(path.name)
     assert {k: v for k, v in used.items() if len(v) > 1} == {}
-    assert set(answers.KEY) - set(used) == set(), "key entries that no notebook asks for"
+    assert set(answers.KEY) - set(used) == set(), (
+        "key entries that no notebook asks for"
+    )
 
 
 def test_each_chapter_has_at_least_three_checked_exercises():

@@ -76,7 +76,8 @@ ERROR_RES = [
 ]
 # inline $...$, display $$...$$ and amsmath environments in notebook markdown
 MATH_SOURCE_RE = re.compile(
-    r"(?<![\\$])\$(?!\s)[^$\n]+(?<!\s)\$(?!\d)|\$\$.+?\$\$|\\begin\{[a-z]+\*?\}", re.DOTALL
+    r"(?<![\\$])\$(?!\s)[^$\n]+(?<!\s)\$(?!\d)|\$\$.+?\$\$|\\begin\{[a-z]+\*?\}",
+    re.DOTALL,
 )
 CSS_REMOTE_RE = re.compile(
     r"""(@import\s+(url\()?\s*["']?\s*(https?:)?//|url\(\s*["']?\s*(https?:)?//)""",
@@ -165,7 +166,13 @@ class PageParser(HTMLParser):
             urls.append(("src", a["src"]))
         elif tag == "link":
             rel = a.get("rel", "").lower().split()
-            if set(rel) & {"stylesheet", "preload", "modulepreload", "icon", "prefetch"}:
+            if set(rel) & {
+                "stylesheet",
+                "preload",
+                "modulepreload",
+                "icon",
+                "prefetch",
+            }:
                 urls.append(("href", a.get("href", "")))
         elif tag in ("img", "iframe", "embed", "source", "audio", "video", "track"):
             urls.append(("src", a.get("src", "")))
@@ -224,7 +231,8 @@ def expected_figures(stem: str) -> list[int]:
         if HIDDEN_OUTPUT_TAGS & set(cell.get("metadata", {}).get("tags", [])):
             continue
         if any(
-            any(m in out.get("data", {}) for m in IMAGE_MIMES) for out in cell.get("outputs", [])
+            any(m in out.get("data", {}) for m in IMAGE_MIMES)
+            for out in cell.get("outputs", [])
         ):
             cells.append(i)
     return cells
@@ -250,7 +258,9 @@ def error_snippets(texts: list[str]) -> list[str]:
     return hits
 
 
-def check_page(docname: str, page: Path, html: str, what: str) -> tuple[PageParser, list[str]]:
+def check_page(
+    docname: str, page: Path, html: str, what: str
+) -> tuple[PageParser, list[str]]:
     """Checks shared by the static scan and the Chromium DOM."""
     parsed = parse_html(html)
     problems = []
@@ -353,7 +363,9 @@ def test_build_has_no_warnings(build: BuildResult, book: Path) -> None:
 
 def test_every_notebook_became_a_page(book: Path) -> None:
     missing = [d for d in PAGES if not page_path(d).is_file()]
-    assert not missing, f"no HTML page for {missing}: is the notebook in index.md's toctree?"
+    assert not missing, (
+        f"no HTML page for {missing}: is the notebook in index.md's toctree?"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -367,7 +379,10 @@ def current_pages(book: Path) -> list[Path]:
     pages = []
     for page in sorted(book.rglob("*.html")):
         rel = page.relative_to(book)
-        if rel.parts[0] == "notebooks" and not (NB_DIR / rel.with_suffix(".ipynb").name).exists():
+        if (
+            rel.parts[0] == "notebooks"
+            and not (NB_DIR / rel.with_suffix(".ipynb").name).exists()
+        ):
             continue
         pages.append(page)
     return pages
@@ -381,13 +396,17 @@ def test_no_remote_assets_in_any_page(book: Path) -> None:
         parsed = parse_html(page.read_text(encoding="utf-8"))
         if parsed.remote:
             problems.append(f"{page.relative_to(book)}: {parsed.remote}")
-    assert not problems, "pages load scripts/styles from the internet:\n" + "\n".join(problems)
+    assert not problems, "pages load scripts/styles from the internet:\n" + "\n".join(
+        problems
+    )
 
 
 def test_no_remote_urls_in_css(book: Path) -> None:
     problems = []
     for css in sorted((book / "_static").rglob("*.css")):
-        for m in CSS_REMOTE_RE.finditer(css.read_text(encoding="utf-8", errors="replace")):
+        for m in CSS_REMOTE_RE.finditer(
+            css.read_text(encoding="utf-8", errors="replace")
+        ):
             problems.append(f"{css.relative_to(book)}: {m.group(0)!r}")
     assert not problems, "stylesheets import from the internet:\n" + "\n".join(problems)
 
@@ -399,10 +418,14 @@ def test_mathjax_is_served_locally(book: Path) -> None:
         mathjax = [s for s in parsed.scripts if "mathjax" in s.lower()]
         if parsed.math_nodes == 0:
             continue
-        assert mathjax, f"{docname}.html has {parsed.math_nodes} formulas but no MathJax script"
+        assert mathjax, (
+            f"{docname}.html has {parsed.math_nodes} formulas but no MathJax script"
+        )
         for src in mathjax:
             target = local_target(page, src)
-            assert target is not None, f"{docname}.html: MathJax from the internet: {src}"
+            assert target is not None, (
+                f"{docname}.html: MathJax from the internet: {src}"
+            )
             assert target.is_file(), f"{docname}.html: MathJax script {target} missing"
             assert target.is_relative_to(book / "_static"), f"{docname}.html: {src}"
 
@@ -412,7 +435,9 @@ def test_chapter_page_static(book: Path, nb_path: Path) -> None:
     docname = f"notebooks/{nb_path.stem}"
     page = page_path(docname)
     assert page.is_file(), f"{docname}.html was not built"
-    parsed, problems = check_page(docname, page, page.read_text(encoding="utf-8"), page.name)
+    parsed, problems = check_page(
+        docname, page, page.read_text(encoding="utf-8"), page.name
+    )
     if source_has_math(nb_path) and parsed.math_nodes == 0:
         problems.append(
             f"{nb_path.name}: markdown contains $...$ math but {page.name} has no math "
@@ -474,7 +499,9 @@ def chromium() -> str:
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_page_in_chromium(book: Path, chromium: str, docname: str, tmp_path: Path) -> None:
+def test_page_in_chromium(
+    book: Path, chromium: str, docname: str, tmp_path: Path
+) -> None:
     page = page_path(docname)
     assert page.is_file(), f"{docname}.html was not built"
     netlog = tmp_path / "netlog.json"
@@ -487,7 +514,9 @@ def test_page_in_chromium(book: Path, chromium: str, docname: str, tmp_path: Pat
         "--dump-dom",
         page.as_uri(),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHROMIUM_TIMEOUT_S)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=CHROMIUM_TIMEOUT_S
+    )
     dom = proc.stdout
     assert proc.returncode == 0 and "</html>" in dom, (
         f"Chromium could not render {page}: exit {proc.returncode}\n{proc.stderr[-2000:]}"
@@ -504,7 +533,9 @@ def test_page_in_chromium(book: Path, chromium: str, docname: str, tmp_path: Pat
         problems.append(f"Chromium wrote no net log for {docname}.html")
 
     nb_path = NB_DIR / f"{docname.split('/', 1)[1]}.ipynb" if "/" in docname else None
-    wants_math = static.math_nodes > 0 or (nb_path is not None and source_has_math(nb_path))
+    wants_math = static.math_nodes > 0 or (
+        nb_path is not None and source_has_math(nb_path)
+    )
     if wants_math and parsed.mjx_containers == 0:
         problems.append(
             f"{docname}.html: {static.math_nodes} formulas but MathJax typeset none "

@@ -11,10 +11,16 @@ def test_mnist1d_shapes_and_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("ACTLIB_DATA", str(tmp_path))
     d = data.mnist1d()
     assert d.x_train.shape == (4000, 40) and d.x_test.shape == (1000, 40)
-    assert d.x_train.dtype == torch.float32 and d.y_train.dtype == torch.int64 and d.n_classes == 10
+    assert (
+        d.x_train.dtype == torch.float32
+        and d.y_train.dtype == torch.int64
+        and d.n_classes == 10
+    )
     assert sorted(d.y_train.unique().tolist()) == list(range(10))
     path = tmp_path / data.MNIST1D_FILE
-    with np.load(path, allow_pickle=False) as z:  # loads without pickle: plain arrays only
+    with np.load(
+        path, allow_pickle=False
+    ) as z:  # loads without pickle: plain arrays only
         assert set(z.files) >= {"x", "y", "x_test", "y_test"}
     again = data.mnist1d()  # from the cache this time
     assert torch.equal(again.x_train, d.x_train)
@@ -28,6 +34,7 @@ def test_mnist1d_never_uses_the_network(monkeypatch, tmp_path):
 
     def boom(*a, **k):
         raise AssertionError("get_dataset tries the network; actlib must not call it")
+
     monkeypatch.setattr(m, "get_dataset", boom)
     assert data.mnist1d().x_train.shape == (4000, 40)
 

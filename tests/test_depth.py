@@ -30,7 +30,11 @@ def test_errors_name_the_bad_value():
     with pytest.raises(TypeError, match=r"range\(5\)"):
         depth.gradient_norms_over_seeds("tanh", x, y, 5)
     with pytest.raises(ValueError, match="alternating Linear"):
-        depth.backward_norms(nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)), torch.randn(3, 2), torch.tensor([0, 1, 0]))
+        depth.backward_norms(
+            nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)),
+            torch.randn(3, 2),
+            torch.tensor([0, 1, 0]),
+        )
     with pytest.raises(ValueError, match="invalid scale=0"):
         depth.product_log_norms(0, 3, 4)
     with pytest.raises(ValueError, match="invalid n=0"):
@@ -46,12 +50,20 @@ def test_gradient_norms_over_seeds_match_diagnostics():
     for j, s in enumerate([3, 5]):
         model = mlp([6] + [12] * 5 + [4], "gelu", init="pytorch", seed=s).double()
         want = [v for _, v in diagnostics.gradient_norms(model, x, y, F.cross_entropy)]
-        assert torch.allclose(got[:, j], torch.tensor(want, dtype=torch.float64), rtol=1e-12)
+        assert torch.allclose(
+            got[:, j], torch.tensor(want, dtype=torch.float64), rtol=1e-12
+        )
     assert not torch.allclose(got[:, 0], got[:, 1])
-    signal = depth.gradient_norms_over_seeds("gelu", x, y, seeds=[3], depth=6, width=12, wrt="pre_activation")
+    signal = depth.gradient_norms_over_seeds(
+        "gelu", x, y, seeds=[3], depth=6, width=12, wrt="pre_activation"
+    )
     model = mlp([6] + [12] * 5 + [4], "gelu", init="pytorch", seed=3).double()
-    assert torch.allclose(signal[:, 0], depth.backward_norms(model, x, y)[0], rtol=1e-12)
-    with pytest.raises(ValueError, match="unknown wrt='bias'; choose one of: weight, pre_activation"):
+    assert torch.allclose(
+        signal[:, 0], depth.backward_norms(model, x, y)[0], rtol=1e-12
+    )
+    with pytest.raises(
+        ValueError, match="unknown wrt='bias'; choose one of: weight, pre_activation"
+    ):
         depth.gradient_norms_over_seeds("gelu", x, y, seeds=[3], wrt="bias")
 
 
@@ -69,7 +81,9 @@ def test_backward_norms_follow_the_chain_rule():
     assert torch.all(dz[:-1] <= 0.25 * da * (1 + 1e-12))
     lin = _linears(model)
     for l in range(5):
-        assert float(da[l]) <= float(torch.linalg.matrix_norm(lin[l + 1].weight.detach(), 2)) * float(dz[l + 1]) * (1 + 1e-12)
+        assert float(da[l]) <= float(
+            torch.linalg.matrix_norm(lin[l + 1].weight.detach(), 2)
+        ) * float(dz[l + 1]) * (1 + 1e-12)
     # and they agree with hand-computed gradients of the first layer's output
     z1 = model[0](x).detach().requires_grad_(True)
     loss = F.cross_entropy(model[1:](z1), y)
@@ -84,18 +98,26 @@ def test_product_log_norms_match_the_lyapunov_theory():
     mean, std = float(logs[-1].mean()), float(logs[-1].std())
     want_mean = depth_ * depth.lyapunov_exponent(1.3, n)
     want_std = math.sqrt(depth_ * depth.lyapunov_variance(n))
-    assert abs(mean - want_mean) < 4 * want_std / math.sqrt(trials), f"mean log-norm {mean:.3f} vs {want_mean:.3f}"
+    assert abs(mean - want_mean) < 4 * want_std / math.sqrt(trials), (
+        f"mean log-norm {mean:.3f} vs {want_mean:.3f}"
+    )
     assert std == pytest.approx(want_std, rel=0.08)
     # the scale factors out of a product of linear maps exactly
     other = depth.product_log_norms(0.5, depth_, n, trials=trials, seed=0)
     diff = logs - other
-    assert torch.allclose(diff, torch.arange(depth_ + 1, dtype=torch.float64)[:, None] * math.log(1.3 / 0.5), atol=1e-9)
+    assert torch.allclose(
+        diff,
+        torch.arange(depth_ + 1, dtype=torch.float64)[:, None] * math.log(1.3 / 0.5),
+        atol=1e-9,
+    )
 
 
 def test_lyapunov_exponent_known_values():
     # n = 1: E log|s Z| = log s - (gamma + log 2) / 2 for a standard normal Z
     euler_gamma = 0.5772156649015329
-    assert depth.lyapunov_exponent(2.0, 1) == pytest.approx(math.log(2.0) - (euler_gamma + math.log(2)) / 2, abs=1e-12)
+    assert depth.lyapunov_exponent(2.0, 1) == pytest.approx(
+        math.log(2.0) - (euler_gamma + math.log(2)) / 2, abs=1e-12
+    )
     # wide matrices: log s - 1/(2n) to leading order, variance 1/(2n)
     assert depth.lyapunov_exponent(1.0, 1000) == pytest.approx(-1 / 2000, rel=2e-3)
     assert depth.lyapunov_variance(1000) == pytest.approx(1 / 2000, rel=2e-3)

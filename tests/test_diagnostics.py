@@ -18,7 +18,7 @@ def test_record_statistics_match_a_manual_forward():
     h1 = torch.tanh(model[0](x)).detach()
     assert stats[0].mean == pytest.approx(float(h1.mean()), abs=1e-6)
     assert stats[0].std == pytest.approx(float(h1.std()), abs=1e-6)
-    sat = (1 - h1 ** 2 < 0.05).float().mean() * 100  # tanh' = 1 - tanh^2, max slope 1
+    sat = (1 - h1**2 < 0.05).float().mean() * 100  # tanh' = 1 - tanh^2, max slope 1
     assert stats[0].saturated_pct == pytest.approx(float(sat))
 
 
@@ -49,11 +49,18 @@ def test_gradients_recorded_without_touching_parameter_grads():
     (g,) = torch.autograd.grad(loss, out)
     assert stats[0].grad_std == pytest.approx(float(g.std()), rel=1e-5)
     norms = diagnostics.gradient_norms(model, x, y, nn.functional.cross_entropy)
-    assert [n for n, _ in norms] == ["0.weight", "2.weight", "4.weight"] and all(v > 0 for _, v in norms)
+    assert [n for n, _ in norms] == ["0.weight", "2.weight", "4.weight"] and all(
+        v > 0 for _, v in norms
+    )
 
 
 def test_works_with_actlib_modules_and_errors():
-    model = nn.Sequential(nn.Linear(3, 4), actlib.get("mish").module(), nn.Linear(4, 4), actlib.modules.PReLU())
+    model = nn.Sequential(
+        nn.Linear(3, 4),
+        actlib.get("mish").module(),
+        nn.Linear(4, 4),
+        actlib.modules.PReLU(),
+    )
     assert len(diagnostics.record(model, torch.randn(8, 3))) == 2
     with pytest.raises(ValueError, match="no activation modules"):
         diagnostics.record(nn.Linear(3, 3), torch.randn(2, 3))
@@ -62,9 +69,13 @@ def test_works_with_actlib_modules_and_errors():
 
 
 def test_gradient_norms_do_not_underflow_in_float32():
-    model = nn.Sequential(nn.Linear(2, 2, bias=False), nn.Sigmoid(), nn.Linear(2, 1, bias=False))
+    model = nn.Sequential(
+        nn.Linear(2, 2, bias=False), nn.Sigmoid(), nn.Linear(2, 1, bias=False)
+    )
     with torch.no_grad():
-        model[2].weight.fill_(1e-25)  # first-layer gradient entries ~4e-26: fine in float32, their squares are not
+        model[2].weight.fill_(
+            1e-25
+        )  # first-layer gradient entries ~4e-26: fine in float32, their squares are not
     x, y = torch.ones(4, 2), torch.ones(4, 1)
     norms = dict(diagnostics.gradient_norms(model, x, y, nn.functional.mse_loss))
     assert norms["0.weight"] > 0
@@ -85,9 +96,13 @@ def test_leaky_relu_units_are_never_dead():
 
 def test_no_activation_layers_is_an_error_everywhere():
     for call in (diagnostics.record, diagnostics.dead_fraction):
-        with pytest.raises(ValueError, match="no activation modules found in the model"):
+        with pytest.raises(
+            ValueError, match="no activation modules found in the model"
+        ):
             call(nn.Linear(3, 3), torch.randn(2, 3))
     with pytest.raises(TypeError, match="expected an nn.Module"):
         diagnostics.activation_layers(lambda x: x)
     with pytest.raises(ValueError, match="invalid batch_size=0"):
-        diagnostics.dead_fraction(nn.Sequential(nn.Linear(3, 3), nn.ReLU()), torch.randn(2, 3), batch_size=0)
+        diagnostics.dead_fraction(
+            nn.Sequential(nn.Linear(3, 3), nn.ReLU()), torch.randn(2, 3), batch_size=0
+        )

@@ -20,19 +20,24 @@ def test_setup_seeds_and_reports(capsys, monkeypatch):
 def test_import_stays_light():
     import subprocess
     import sys
+
     code = "import actlib, sys; print('matplotlib.pyplot' in sys.modules, 'ipywidgets' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.split() == ["False", "False"]
 
 
 def test_pick_device_honours_a_preference_and_seeding_covers_numpy(monkeypatch):
     import numpy as np
+
     assert actlib.pick_device("cpu") == torch.device("cpu")
     assert actlib.seed_everything(3) == 3
     a = np.random.rand(2)
     actlib.seed_everything(3)
     assert (np.random.rand(2) == a).all()
     from actlib.env import default_threads
+
     monkeypatch.setenv("ACTLIB_THREADS", "3")
     assert default_threads() == 3
     monkeypatch.delenv("ACTLIB_THREADS")
@@ -42,8 +47,12 @@ def test_pick_device_honours_a_preference_and_seeding_covers_numpy(monkeypatch):
 def test_bad_settings_are_refused_with_the_accepted_values(monkeypatch):
     import pytest
     from actlib.env import default_threads
+
     monkeypatch.setenv("ACTLIB_THREADS", "two")
-    with pytest.raises(ValueError, match="invalid ACTLIB_THREADS='two' in the environment; it must be a positive"):
+    with pytest.raises(
+        ValueError,
+        match="invalid ACTLIB_THREADS='two' in the environment; it must be a positive",
+    ):
         default_threads()
     monkeypatch.setenv("ACTLIB_THREADS", "0")
     with pytest.raises(ValueError, match="ACTLIB_THREADS='0'"):
@@ -59,6 +68,7 @@ def test_bad_settings_are_refused_with_the_accepted_values(monkeypatch):
 
 def test_a_missing_gpu_is_an_error_not_a_broken_device(monkeypatch):
     import pytest
+
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(ValueError, match="PyTorch sees no CUDA GPU here"):
         actlib.setup(device="cuda", quiet=True, style=False)

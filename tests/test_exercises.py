@@ -17,7 +17,9 @@ def key(monkeypatch):
         "c": answers.Choice(correct="b", options={"a": "not a", "b": ""}),
         "s": answers.Names(expected=["relu", "tanh"], hint="nudge"),
     }
-    monkeypatch.setattr(exercises, "KEY", {k: answers.Exercise(k, r) for k, r in entries.items()})
+    monkeypatch.setattr(
+        exercises, "KEY", {k: answers.Exercise(k, r) for k, r in entries.items()}
+    )
 
 
 def out(capsys, exercise_id, answer):
@@ -32,15 +34,31 @@ def test_unanswered_right_and_wrong(key, capsys):
     assert out(capsys, "f", lambda x: 2 * torch.sigmoid(2 * x) - 1) == "[f] ✓ correct"
     assert "at x = " in out(capsys, "f", torch.sigmoid)
     assert "still returns TODO" in out(capsys, "f", lambda x: exercises.TODO)
-    assert out(capsys, "c", "b") == "[c] ✓ correct" and out(capsys, "c", "a").endswith("not a")
+    assert out(capsys, "c", "b") == "[c] ✓ correct" and out(capsys, "c", "a").endswith(
+        "not a"
+    )
     assert out(capsys, "s", ["tanh", "relu"]) == "[s] ✓ correct"
 
 
 def test_nan_inf_and_wrong_types_get_hints_not_tracebacks(key, capsys):
-    for bad in (math.nan, torch.tensor(math.nan), math.inf, "0.25", [0.25], True, torch.ones(2)):
+    for bad in (
+        math.nan,
+        torch.tensor(math.nan),
+        math.inf,
+        "0.25",
+        [0.25],
+        True,
+        torch.ones(2),
+    ):
         assert out(capsys, "n", bad).startswith("[n] ✗ not right yet"), bad
-    for bad in (0.5, "tanh", lambda x: math.tanh(x), lambda x: x.sum(), lambda x: 1 / 0,
-                lambda x: torch.full_like(x, math.nan)):
+    for bad in (
+        0.5,
+        "tanh",
+        lambda x: math.tanh(x),
+        lambda x: x.sum(),
+        lambda x: 1 / 0,
+        lambda x: torch.full_like(x, math.nan),
+    ):
         assert out(capsys, "f", bad).startswith("[f] ✗ not right yet"), bad
     assert "math.*" in out(capsys, "f", lambda x: math.tanh(x))
     for bad in (1, "z", None.__class__):

@@ -6,7 +6,13 @@ import pytest
 import torch
 from torch import nn
 
-from actlib.fitting import OneHiddenBank, best_linear_accuracy, fit_widths, relu_kinks, slope_changes
+from actlib.fitting import (
+    OneHiddenBank,
+    best_linear_accuracy,
+    fit_widths,
+    relu_kinks,
+    slope_changes,
+)
 
 
 def _relu_net(w, b, v, c=0.0):
@@ -32,15 +38,21 @@ def test_bank_columns_are_the_separate_nets(activation):
         for j in range(6):
             net = bank.net(k, j)
             assert net[0].out_features == [1, 3, 5][j % 3]
-            torch.testing.assert_close(net(x.unsqueeze(1)).squeeze(1), out[k, :, j], rtol=1e-5, atol=1e-6)
+            torch.testing.assert_close(
+                net(x.unsqueeze(1)).squeeze(1), out[k, :, j], rtol=1e-5, atol=1e-6
+            )
 
 
 def test_bank_init_matches_pytorch_default_ranges():
     bank = OneHiddenBank([4, 100], "relu", seeds=range(3))
-    assert bank.w.abs().max() <= 1 and bank.b.abs().max() <= 1  # nn.Linear(1, n): U(-1, 1)
+    assert (
+        bank.w.abs().max() <= 1 and bank.b.abs().max() <= 1
+    )  # nn.Linear(1, n): U(-1, 1)
     assert bank.v[:, 4:].abs().max() <= 0.1 + 1e-7  # nn.Linear(100, 1): U(-1/10, 1/10)
     assert bank.v[:, 4:].abs().max() > 0.05
-    assert not torch.equal(bank.w[0], bank.w[1]), "different seeds must give different nets"
+    assert not torch.equal(bank.w[0], bank.w[1]), (
+        "different seeds must give different nets"
+    )
     again = OneHiddenBank([4, 100], "relu", seeds=range(3))
     assert torch.equal(bank.w, again.w), "the same seeds must give the same nets"
 
@@ -72,8 +84,17 @@ def test_training_the_bank_equals_training_each_net_alone():
 def test_fit_widths_learns_and_reports_per_net_errors():
     x_tr = torch.linspace(-2, 2, 64)
     x_te = torch.linspace(-2, 2, 101)
-    mse, bank = fit_widths({"abs": torch.abs, "zero": torch.zeros_like}, [1, 16], "relu", range(3), x_tr, x_te,
-                           steps=400, lr=0.02, progress=False)
+    mse, bank = fit_widths(
+        {"abs": torch.abs, "zero": torch.zeros_like},
+        [1, 16],
+        "relu",
+        range(3),
+        x_tr,
+        x_te,
+        steps=400,
+        lr=0.02,
+        progress=False,
+    )
     assert mse.shape == (3, 2, 2)
     assert float(mse[:, 0, 1].max()) < 0.02, "16 ReLU units should fit |x| closely"
     assert float(mse[:, 0, 0].min()) > 0.1, "one ReLU unit cannot fit |x|"
@@ -108,7 +129,11 @@ def test_bank_rejects_bad_arguments():
 
 def test_relu_kinks_from_weights():
     # kinks at 0, 1, 0.5; a unit with w = 0 and a unit with output weight 0 make none; one lies outside
-    net = _relu_net(w=[1.0, 2.0, 0.0, 1.0, -1.0, 1.0], b=[0.0, -2.0, 1.0, 5.0, 0.5, 7.0], v=[1.0, 1.0, 1.0, 0.0, 2.0, 1.0])
+    net = _relu_net(
+        w=[1.0, 2.0, 0.0, 1.0, -1.0, 1.0],
+        b=[0.0, -2.0, 1.0, 5.0, 0.5, 7.0],
+        v=[1.0, 1.0, 1.0, 0.0, 2.0, 1.0],
+    )
     k = relu_kinks(net, -2, 2)
     torch.testing.assert_close(k, torch.tensor([0.0, 0.5, 1.0], dtype=torch.float64))
     assert len(relu_kinks(net)) == 4  # without a range, the kink at x = -7 counts too
@@ -123,10 +148,16 @@ def test_slope_changes_counts_kinks():
     x = torch.linspace(-2, 2, 4001, dtype=torch.float64)
     assert len(slope_changes(x, x.abs())) == 1
     hat = torch.relu(x + 1) - 2 * torch.relu(x) + torch.relu(x - 1)
-    torch.testing.assert_close(slope_changes(x, hat), torch.tensor([-1.0, 0.0, 1.0], dtype=torch.float64),
-                               atol=2e-3, rtol=0)
+    torch.testing.assert_close(
+        slope_changes(x, hat),
+        torch.tensor([-1.0, 0.0, 1.0], dtype=torch.float64),
+        atol=2e-3,
+        rtol=0,
+    )
     assert len(slope_changes(x, 3 * x - 1)) == 0, "a straight line has no kink"
-    assert len(slope_changes(x, torch.sin(x), tol=1e-9)) > 100, "a curved function changes slope everywhere"
+    assert len(slope_changes(x, torch.sin(x), tol=1e-9)) > 100, (
+        "a curved function changes slope everywhere"
+    )
 
 
 def test_slope_changes_agree_with_weights_for_random_relu_nets():
@@ -180,7 +211,9 @@ def test_best_linear_accuracy_beats_every_random_line():
     cut = proj[torch.randint(0, 40, (20000,), generator=g), torch.arange(20000)] + 1e-9
     acc = ((proj > cut).long() == y.unsqueeze(1)).double().mean(0)
     assert float(acc.max()) <= best + 1e-12
-    assert float(acc.max()) >= best - 0.05, "random lines come close to the exact optimum"
+    assert float(acc.max()) >= best - 0.05, (
+        "random lines come close to the exact optimum"
+    )
     assert best < 1.0
 
 

@@ -19,10 +19,15 @@ from actlib import functions as fn
 
 # Every activation with default parameters, plus non-default parameters where it has some.
 CASES = [(name, {}) for name in actlib.list_activations()] + [
-    ("leaky_relu", {"negative_slope": 0.2}), ("leaky_relu", {"negative_slope": -0.5}),
-    ("elu", {"alpha": 0.5}), ("celu", {"alpha": 2.0}),
-    ("softplus", {"beta": 2.0, "threshold": 10.0}), ("softplus", {"beta": 0.5}),
-    ("gelu", {"approximate": "tanh"}), ("swish", {"beta": 1.7}), ("swish", {"beta": 0.0}),
+    ("leaky_relu", {"negative_slope": 0.2}),
+    ("leaky_relu", {"negative_slope": -0.5}),
+    ("elu", {"alpha": 0.5}),
+    ("celu", {"alpha": 2.0}),
+    ("softplus", {"beta": 2.0, "threshold": 10.0}),
+    ("softplus", {"beta": 0.5}),
+    ("gelu", {"approximate": "tanh"}),
+    ("swish", {"beta": 1.7}),
+    ("swish", {"beta": 0.0}),
 ]
 
 
@@ -34,17 +39,38 @@ IDS = [case_id(n, p) for n, p in CASES]
 DTYPES = [torch.float64, torch.float32, torch.float16, torch.bfloat16]
 # PyTorch's float64 backward of these uses the float32 constant 1/6 (error ~3e-8); ours is exact.
 REF_SLACK = {"hardsigmoid": 1e-7, "hardswish": 1e-7}
-TOL = {torch.float64: (1e-12, 1e-12), torch.float32: (2e-6, 2e-6),
-       torch.float16: (2e-3, 2e-3), torch.bfloat16: (1.6e-2, 1.6e-2)}
+TOL = {
+    torch.float64: (1e-12, 1e-12),
+    torch.float32: (2e-6, 2e-6),
+    torch.float16: (2e-3, 2e-3),
+    torch.bfloat16: (1.6e-2, 1.6e-2),
+}
 INF = math.inf
 
 
 def wide_inputs(dtype, specials=True):
     """Dense near 0, sparse out to ±1e4, plus (if specials) ±inf and nan."""
-    parts = [torch.linspace(-12, 12, 2401, dtype=torch.float64),
-             torch.linspace(-1e4, 1e4, 2001, dtype=torch.float64),
-             torch.tensor([-1e4, -300.0, -90.0, -30.0, 30.0, 90.0, 300.0, 1e4, 0.0, -0.0,
-                           1e-30, -1e-30], dtype=torch.float64)]
+    parts = [
+        torch.linspace(-12, 12, 2401, dtype=torch.float64),
+        torch.linspace(-1e4, 1e4, 2001, dtype=torch.float64),
+        torch.tensor(
+            [
+                -1e4,
+                -300.0,
+                -90.0,
+                -30.0,
+                30.0,
+                90.0,
+                300.0,
+                1e4,
+                0.0,
+                -0.0,
+                1e-30,
+                -1e-30,
+            ],
+            dtype=torch.float64,
+        ),
+    ]
     if specials:
         parts.append(torch.tensor([math.inf, -math.inf, math.nan], dtype=torch.float64))
     return torch.cat(parts).to(dtype)
@@ -54,7 +80,9 @@ def assert_same_specials(ours, ref, label):
     nan_ok = torch.equal(torch.isnan(ours), torch.isnan(ref))
     assert nan_ok, f"{label}: nan where PyTorch gives a number, or back"
     inf_ref = torch.isinf(ref)
-    assert torch.equal(torch.isinf(ours), inf_ref), f"{label}: inf pattern differs from PyTorch"
+    assert torch.equal(torch.isinf(ours), inf_ref), (
+        f"{label}: inf pattern differs from PyTorch"
+    )
     assert torch.equal(ours[inf_ref], ref[inf_ref]), f"{label}: wrong sign of inf"
 
 
@@ -72,8 +100,13 @@ def test_forward_matches_pytorch(name, params, dtype):
     assert_same_specials(ours, ref, f"{act!r} {dtype}")
     fin = torch.isfinite(ref)
     rtol, atol = TOL[dtype]
-    torch.testing.assert_close(ours[fin].double(), ref[fin].double(), rtol=rtol, atol=atol,
-                               msg=lambda m: f"{act!r} {dtype}: {m}")
+    torch.testing.assert_close(
+        ours[fin].double(),
+        ref[fin].double(),
+        rtol=rtol,
+        atol=atol,
+        msg=lambda m: f"{act!r} {dtype}: {m}",
+    )
 
 
 # ----------------------------------------------------------------------------- limits at ±inf
@@ -100,24 +133,45 @@ def _d_swish_limits(p):
 # (f(-inf), f(+inf)): the mathematical limits, written from the formulas (not from the code).
 # A callable gets the activation's resolved parameters.
 LIMITS = {
-    "identity": (-INF, INF), "step": (0.0, 1.0), "sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0),
-    "softsign": (-1.0, 1.0), "hardsigmoid": (0.0, 1.0), "relu": (0.0, INF), "relu6": (0.0, 6.0),
+    "identity": (-INF, INF),
+    "step": (0.0, 1.0),
+    "sigmoid": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "softsign": (-1.0, 1.0),
+    "hardsigmoid": (0.0, 1.0),
+    "relu": (0.0, INF),
+    "relu6": (0.0, 6.0),
     "leaky_relu": lambda p: (_lim_ax(p["negative_slope"], -1), INF),
     "elu": lambda p: (-p["alpha"], INF),  # alpha (e^x - 1) -> -alpha
     "selu": (-SELU_SCALE_ALPHA, INF),
     "celu": lambda p: (-p["alpha"], INF),
     "softplus": (0.0, INF),
     "gelu": (0.0, INF),  # x Phi(x) -> 0 (Phi decays like a Gaussian); the tanh form too
-    "silu": (0.0, INF), "swish": _swish_limits, "mish": (0.0, INF), "hardswish": (0.0, INF),
+    "silu": (0.0, INF),
+    "swish": _swish_limits,
+    "mish": (0.0, INF),
+    "hardswish": (0.0, INF),
 }
 # (f'(-inf), f'(+inf)).
 D_LIMITS = {
-    "identity": (1.0, 1.0), "step": (0.0, 0.0), "sigmoid": (0.0, 0.0), "tanh": (0.0, 0.0),
-    "softsign": (0.0, 0.0), "hardsigmoid": (0.0, 0.0), "relu": (0.0, 1.0), "relu6": (0.0, 0.0),
+    "identity": (1.0, 1.0),
+    "step": (0.0, 0.0),
+    "sigmoid": (0.0, 0.0),
+    "tanh": (0.0, 0.0),
+    "softsign": (0.0, 0.0),
+    "hardsigmoid": (0.0, 0.0),
+    "relu": (0.0, 1.0),
+    "relu6": (0.0, 0.0),
     "leaky_relu": lambda p: (p["negative_slope"], 1.0),
-    "elu": (0.0, 1.0), "selu": (0.0, 1.0507009873554805), "celu": (0.0, 1.0),
-    "softplus": (0.0, 1.0), "gelu": (0.0, 1.0), "silu": (0.0, 1.0), "swish": _d_swish_limits,
-    "mish": (0.0, 1.0), "hardswish": (0.0, 1.0),
+    "elu": (0.0, 1.0),
+    "selu": (0.0, 1.0507009873554805),
+    "celu": (0.0, 1.0),
+    "softplus": (0.0, 1.0),
+    "gelu": (0.0, 1.0),
+    "silu": (0.0, 1.0),
+    "swish": _d_swish_limits,
+    "mish": (0.0, 1.0),
+    "hardswish": (0.0, 1.0),
 }
 
 
@@ -129,8 +183,13 @@ def limits(table, act):
 def _assert_limits(out, lims, dtype, label):
     assert out.dtype == dtype and out.shape == (3,)
     expected = torch.tensor(lims, dtype=torch.float64).to(dtype)
-    torch.testing.assert_close(out[:2], expected, rtol=TOL[dtype][0], atol=0,
-                               msg=lambda m: f"{label} at (-inf, +inf) is not the limit: {m}")
+    torch.testing.assert_close(
+        out[:2],
+        expected,
+        rtol=TOL[dtype][0],
+        atol=0,
+        msg=lambda m: f"{label} at (-inf, +inf) is not the limit: {m}",
+    )
     assert torch.isnan(out[2]), f"{label} at nan gives {float(out[2])}, not nan"
 
 
@@ -146,7 +205,9 @@ def test_limit_tables_cover_every_activation():
 @pytest.mark.parametrize("which", ["forward", "derivative"])
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("name,params", CASES, ids=IDS)
-def test_at_inf_f_and_its_derivative_are_their_limits_and_nan_gives_nan(name, params, dtype, which):
+def test_at_inf_f_and_its_derivative_are_their_limits_and_nan_gives_nan(
+    name, params, dtype, which
+):
     act = actlib.get(name, **params)
     fn, table = (act, LIMITS) if which == "forward" else (act.derivative, D_LIMITS)
     with warnings.catch_warnings():
@@ -165,7 +226,11 @@ def test_limit_tables_agree_with_mpmath_far_out(name, params):
                 v = float(g(mpmath.mpf(side * 1e8)))
                 what = "f" if table is LIMITS else "f'"
                 label = f"{act!r} {what}({side:+}e8) = {v}, table: {lim}"
-                far = (v * lim > 0 and abs(v) > 1e5) if math.isinf(lim) else abs(v - lim) < 1e-6
+                far = (
+                    (v * lim > 0 and abs(v) > 1e5)
+                    if math.isinf(lim)
+                    else abs(v - lim) < 1e-6
+                )
                 assert far, label
 
 
@@ -175,21 +240,52 @@ _TIMES_ZERO = "is -inf * 0 = nan"
 # Where PyTorch's built-in (the registry's reference) disagrees with LIMITS on this machine's build
 # (torch 2.13.0+cpu): (case id, side) -> (dtypes, upstream reference, reason).
 KNOWN_PYTORCH_DEVIATIONS = {
-    ("gelu", -1): (_ALL, "pytorch/pytorch#185770; fix PR #192318 (open)",
-                   f"x * 0.5 * (1 + erf(x / sqrt(2))) {_TIMES_ZERO}"),
-    ("gelu", 1): (_LOW, "pytorch/pytorch#187293, #185770; fix PR #192318 (open)",
-                  "the vectorised / oneDNN erf kernel gives nan at +inf"),
-    ("gelu-approximate=tanh", -1): (_ALL, "pytorch/pytorch PR #192318 (open) fixes it too",
-                                    f"0.5 * x * (1 + tanh(u)) {_TIMES_ZERO}"),
+    ("gelu", -1): (
+        _ALL,
+        "pytorch/pytorch#185770; fix PR #192318 (open)",
+        f"x * 0.5 * (1 + erf(x / sqrt(2))) {_TIMES_ZERO}",
+    ),
+    ("gelu", 1): (
+        _LOW,
+        "pytorch/pytorch#187293, #185770; fix PR #192318 (open)",
+        "the vectorised / oneDNN erf kernel gives nan at +inf",
+    ),
+    ("gelu-approximate=tanh", -1): (
+        _ALL,
+        "pytorch/pytorch PR #192318 (open) fixes it too",
+        f"0.5 * x * (1 + tanh(u)) {_TIMES_ZERO}",
+    ),
     ("silu", -1): (_ALL, "no upstream issue found", f"x * sigmoid(x) {_TIMES_ZERO}"),
-    ("swish", -1): (_ALL, "the registry's reference, x * torch.sigmoid(beta * x)",
-                    f"x * sigmoid(beta x) {_TIMES_ZERO}"),
-    ("swish-beta=1.7", -1): (_ALL, "the registry's reference, x * torch.sigmoid(beta * x)",
-                             f"x * sigmoid(beta x) {_TIMES_ZERO}"),
-    ("mish", -1): (_ALL, "no upstream issue found", f"x * tanh(softplus(x)) {_TIMES_ZERO}"),
-    ("hardswish", -1): (_ALL, "no upstream issue found", f"x * relu6(x + 3) / 6 {_TIMES_ZERO}"),
-    ("softsign", -1): (_ALL, "no upstream issue found", "x / (1 + |x|) is inf / inf = nan"),
-    ("softsign", 1): (_ALL, "no upstream issue found", "x / (1 + |x|) is inf / inf = nan"),
+    ("swish", -1): (
+        _ALL,
+        "the registry's reference, x * torch.sigmoid(beta * x)",
+        f"x * sigmoid(beta x) {_TIMES_ZERO}",
+    ),
+    ("swish-beta=1.7", -1): (
+        _ALL,
+        "the registry's reference, x * torch.sigmoid(beta * x)",
+        f"x * sigmoid(beta x) {_TIMES_ZERO}",
+    ),
+    ("mish", -1): (
+        _ALL,
+        "no upstream issue found",
+        f"x * tanh(softplus(x)) {_TIMES_ZERO}",
+    ),
+    ("hardswish", -1): (
+        _ALL,
+        "no upstream issue found",
+        f"x * relu6(x + 3) / 6 {_TIMES_ZERO}",
+    ),
+    ("softsign", -1): (
+        _ALL,
+        "no upstream issue found",
+        "x / (1 + |x|) is inf / inf = nan",
+    ),
+    ("softsign", 1): (
+        _ALL,
+        "no upstream issue found",
+        "x / (1 + |x|) is inf / inf = nan",
+    ),
 }
 
 
@@ -216,15 +312,19 @@ def test_pytorch_builtin_at_inf_against_the_limit_table(name, params, dtype):
         else:
             unlisted.append(what)
     if unlisted:
-        pytest.xfail("unlisted deviation of this torch build from the limit: "
-                     + "; ".join(unlisted))
+        pytest.xfail(
+            "unlisted deviation of this torch build from the limit: "
+            + "; ".join(unlisted)
+        )
     if listed:
         pytest.xfail("known PyTorch deviation: " + "; ".join(listed))
 
 
 # ----------------------------------------------------------------------------- mpmath references
 
-_SELU_ALPHA = "1.6732632423543772848170429916717"  # strings: exact at any mpmath precision
+_SELU_ALPHA = (
+    "1.6732632423543772848170429916717"  # strings: exact at any mpmath precision
+)
 _SELU_SCALE = "1.0507009873554804934193349852946"
 
 
@@ -244,13 +344,15 @@ def _sech2(z):
 def _u(x):
     """The tanh-GELU argument u(x) and du/dx."""
     c, k = mpmath.sqrt(2 / mpmath.pi), mpmath.mpf("0.044715")
-    return c * (x + k * x ** 3), c * (1 + 3 * k * x ** 2)
+    return c * (x + k * x**3), c * (1 + 3 * k * x**2)
 
 
 def _gelu(x, approximate):
     if approximate == "none":
         return x * mpmath.ncdf(x)
-    return x * _sig(2 * _u(x)[0])  # (1 + tanh u) / 2 = sigmoid(2u): no cancellation in mpmath
+    return x * _sig(
+        2 * _u(x)[0]
+    )  # (1 + tanh u) / 2 = sigmoid(2u): no cancellation in mpmath
 
 
 def _d_gelu(x, approximate):
@@ -299,25 +401,37 @@ MP_REF = {
     "sigmoid": (_sig, _dsig),
     "tanh": (mpmath.tanh, _sech2),
     "softsign": (lambda x: x / (1 + abs(x)), lambda x: 1 / (1 + abs(x)) ** 2),
-    "hardsigmoid": (lambda x: min(max((x + 3) / 6, 0), 1),
-                    lambda x: mpmath.mpf(1) / 6 if -3 < x < 3 else mpmath.mpf(0)),
+    "hardsigmoid": (
+        lambda x: min(max((x + 3) / 6, 0), 1),
+        lambda x: mpmath.mpf(1) / 6 if -3 < x < 3 else mpmath.mpf(0),
+    ),
     "relu": (lambda x: max(x, 0), lambda x: _one(x > 0)),
     "relu6": (lambda x: min(max(x, 0), 6), lambda x: _one(0 < x < 6)),
-    "leaky_relu": (lambda x, negative_slope: x if x > 0 else negative_slope * x,
-                   lambda x, negative_slope: mpmath.mpf(1 if x > 0 else negative_slope)),
-    "elu": (lambda x, alpha: x if x > 0 else alpha * mpmath.expm1(x),
-            lambda x, alpha: mpmath.mpf(1) if x > 0 else alpha * mpmath.exp(x)),
+    "leaky_relu": (
+        lambda x, negative_slope: x if x > 0 else negative_slope * x,
+        lambda x, negative_slope: mpmath.mpf(1 if x > 0 else negative_slope),
+    ),
+    "elu": (
+        lambda x, alpha: x if x > 0 else alpha * mpmath.expm1(x),
+        lambda x, alpha: mpmath.mpf(1) if x > 0 else alpha * mpmath.exp(x),
+    ),
     "selu": (_selu, _d_selu),
-    "celu": (lambda x, alpha: x if x > 0 else alpha * mpmath.expm1(x / alpha),
-             lambda x, alpha: mpmath.mpf(1) if x > 0 else mpmath.exp(x / alpha)),
+    "celu": (
+        lambda x, alpha: x if x > 0 else alpha * mpmath.expm1(x / alpha),
+        lambda x, alpha: mpmath.mpf(1) if x > 0 else mpmath.exp(x / alpha),
+    ),
     "softplus": (_softplus, _d_softplus),
     "gelu": (_gelu, _d_gelu),
     "silu": (lambda x: x * _sig(x), lambda x: _sig(x) + x * _dsig(x)),
-    "swish": (lambda x, beta: x * _sig(beta * x),
-              lambda x, beta: _sig(beta * x) + beta * x * _dsig(beta * x)),
+    "swish": (
+        lambda x, beta: x * _sig(beta * x),
+        lambda x, beta: _sig(beta * x) + beta * x * _dsig(beta * x),
+    ),
     "mish": (_mish, _d_mish),
-    "hardswish": (lambda x: x * min(max(x + 3, 0), 6) / 6,
-                  lambda x: mpmath.mpf(0) if x < -3 else (1 if x > 3 else (2 * x + 3) / 6)),
+    "hardswish": (
+        lambda x: x * min(max(x + 3, 0), 6) / 6,
+        lambda x: mpmath.mpf(0) if x < -3 else (1 if x > 3 else (2 * x + 3) / 6),
+    ),
 }
 
 
@@ -334,12 +448,30 @@ PRECISION_RTOL = {torch.float64: 4e-15, torch.float32: 2e-6}  # ~18 ulp in both
 # the formula must round x before a steep function, or g has a root: there only an error of a few
 # ulp of *x* is achievable. Still catches cancellation, which is off by ~100%.
 CONDITIONED = {
-    ("gelu", "forward"): "x / sqrt(2) is rounded before erfc, condition ~x^2 in the tail",
-    ("gelu", "derivative"): "as forward; and f' = Phi + x phi cancels at its root x = -0.75",
-    ("gelu-approximate=tanh", "forward"): "u(x) is rounded before sigmoid(2u), condition ~|2u|",
-    ("gelu-approximate=tanh", "derivative"): "as forward; and f' has a root at x = -0.75",
-    ("swish-beta=1.7", "forward"): "beta * x is rounded before sigmoid, condition ~|beta x|",
-    ("swish-beta=1.7", "derivative"): "as forward; and f' has a root at x = -1.278 / beta",
+    (
+        "gelu",
+        "forward",
+    ): "x / sqrt(2) is rounded before erfc, condition ~x^2 in the tail",
+    (
+        "gelu",
+        "derivative",
+    ): "as forward; and f' = Phi + x phi cancels at its root x = -0.75",
+    (
+        "gelu-approximate=tanh",
+        "forward",
+    ): "u(x) is rounded before sigmoid(2u), condition ~|2u|",
+    (
+        "gelu-approximate=tanh",
+        "derivative",
+    ): "as forward; and f' has a root at x = -0.75",
+    (
+        "swish-beta=1.7",
+        "forward",
+    ): "beta * x is rounded before sigmoid, condition ~|beta x|",
+    (
+        "swish-beta=1.7",
+        "derivative",
+    ): "as forward; and f' has a root at x = -1.278 / beta",
     ("silu", "derivative"): "f' = s + x s (1 - s) cancels at its root x = -1.278",
     ("swish", "derivative"): "f' = s + x s (1 - s) cancels at its root x = -1.278",
     ("mish", "derivative"): "f' cancels at its root x = -1.19",
@@ -347,24 +479,46 @@ CONDITIONED = {
 # f = x * g(x) with g subnormal while f is still normal (float32, x in about [-92, -87]): g carries
 # an absolute error of half the smallest subnormal, times |x|. Allow (1 + |x|) * 4 subnormal ulps.
 SUBNORMAL_PRODUCTS = {"gelu", "silu", "swish", "mish"}
+
+
 # Subnormals are kept by default (gradual underflow). Where a machine or build flushes them to 0,
 # results within a factor ~(1 + |x|) of the smallest normal lose their subnormal intermediates (the
 # g above, e^x in scale * alpha * e^x, ...): those points are skipped there.
 def _keeps_subnormals(dtype):
     x = torch.full((64,), -100.0 if dtype == torch.float32 else -740.0, dtype=dtype)
-    return bool((torch.exp(x) > 0).all())  # e^x is subnormal here; 64 wide: the vectorised kernel
+    return bool(
+        (torch.exp(x) > 0).all()
+    )  # e^x is subnormal here; 64 wide: the vectorised kernel
 
 
-_GRADUAL_UNDERFLOW = {dt: _keeps_subnormals(dt) for dt in (torch.float64, torch.float32)}
+_GRADUAL_UNDERFLOW = {
+    dt: _keeps_subnormals(dt) for dt in (torch.float64, torch.float32)
+}
 
 
 def tail_points(kinks):
     """Return float32-exact points (a float64 tensor) spanning the tails, for both dtypes."""
-    special = [-700.0, -88.7, -88.0, -87.0, -30.0, -29.3, -20.0, -13.2, -10.1, 88.0, 700.0]
-    special += [s * 10.0 ** -k for k in (30, 20, 10, 5, 3) for s in (1, -1)]
-    special += [k + s * 2.0 ** -j for k in kinks for s in (1, -1) for j in range(1, 21)]
-    x = torch.cat([torch.linspace(-100, 100, 1601, dtype=torch.float64),  # step 1/8
-                   torch.tensor(special, dtype=torch.float64)])
+    special = [
+        -700.0,
+        -88.7,
+        -88.0,
+        -87.0,
+        -30.0,
+        -29.3,
+        -20.0,
+        -13.2,
+        -10.1,
+        88.0,
+        700.0,
+    ]
+    special += [s * 10.0**-k for k in (30, 20, 10, 5, 3) for s in (1, -1)]
+    special += [k + s * 2.0**-j for k in kinks for s in (1, -1) for j in range(1, 21)]
+    x = torch.cat(
+        [
+            torch.linspace(-100, 100, 1601, dtype=torch.float64),  # step 1/8
+            torch.tensor(special, dtype=torch.float64),
+        ]
+    )
     return torch.unique(x.float().double())
 
 
@@ -408,10 +562,14 @@ def test_relative_precision_in_the_tails_against_mpmath(name, params, dtype, kin
     assert ours.dtype == dtype
     ours = ours.double()
     wrong_zeros = x[is_zero & (ours != 0)]
-    assert not len(wrong_zeros), f"{act!r} {kind} {dtype}: not 0 at x = {wrong_zeros.tolist()[:5]}"
+    assert not len(wrong_zeros), (
+        f"{act!r} {kind} {dtype}: not 0 at x = {wrong_zeros.tolist()[:5]}"
+    )
     fi = torch.finfo(dtype)
     low = fi.tiny if _GRADUAL_UNDERFLOW[dtype] else 16 * (1 + x.abs()) * fi.tiny
-    normal = ~is_zero & (ref.abs() >= low) & (ref.abs() <= fi.max)  # skip subnormal truths
+    normal = (
+        ~is_zero & (ref.abs() >= low) & (ref.abs() <= fi.max)
+    )  # skip subnormal truths
     # All in relative terms, so that no tolerance is itself subnormal (flushed to 0 on some machines).
     allowed = PRECISION_RTOL[dtype] * (1 + kappa)
     if name in SUBNORMAL_PRODUCTS:
@@ -421,10 +579,15 @@ def test_relative_precision_in_the_tails_against_mpmath(name, params, dtype, kin
     if bad.any():
         rel = torch.where(bad, rel, torch.zeros_like(rel))
         worst = torch.argsort(rel, descending=True)[:5].tolist()
-        rows = [f"x={x[i]:.9g}: ours {ours[i]:.17g}, mpmath {ref[i]:.17g}, "
-                f"rel err {rel[i] / fi.eps:.3g} eps" for i in worst]
-        pytest.fail(f"{act!r} {kind} in {dtype}: {int(bad.sum())} of {int(normal.sum())} points "
-                    f"off (rtol {PRECISION_RTOL[dtype]:g}):\n  " + "\n  ".join(rows))
+        rows = [
+            f"x={x[i]:.9g}: ours {ours[i]:.17g}, mpmath {ref[i]:.17g}, "
+            f"rel err {rel[i] / fi.eps:.3g} eps"
+            for i in worst
+        ]
+        pytest.fail(
+            f"{act!r} {kind} in {dtype}: {int(bad.sum())} of {int(normal.sum())} points "
+            f"off (rtol {PRECISION_RTOL[dtype]:g}):\n  " + "\n  ".join(rows)
+        )
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
@@ -433,7 +596,9 @@ def test_no_overflow_at_1e4(name, params, dtype):
     act = actlib.get(name, **params)
     x = torch.tensor([-1e4, 1e4], dtype=dtype)
     for out in (act(x), act.derivative(x)):
-        assert torch.isfinite(out).all(), f"{act!r} overflows at ±1e4 in {dtype}: {out.tolist()}"
+        assert torch.isfinite(out).all(), (
+            f"{act!r} overflows at ±1e4 in {dtype}: {out.tolist()}"
+        )
 
 
 def _away_from_kinks(act, x, gap=1e-3):
@@ -448,26 +613,40 @@ def _away_from_kinks(act, x, gap=1e-3):
 def test_derivative_matches_autograd_of_builtin(name, params, dtype):
     act = actlib.get(name, **params)
     if name == "step":
-        pytest.skip("the step function has no useful autograd derivative in PyTorch (heaviside has none)")
+        pytest.skip(
+            "the step function has no useful autograd derivative in PyTorch (heaviside has none)"
+        )
     x = _away_from_kinks(act, wide_inputs(dtype)).requires_grad_(True)
     (ref,) = torch.autograd.grad(act.reference(x).sum(), x)
     ours = act.derivative(x.detach())
     assert ours.dtype == dtype
     rtol, atol = TOL[dtype]
     slack = REF_SLACK.get(name, 0.0)
-    torch.testing.assert_close(ours, ref, rtol=rtol * 10 + slack, atol=atol * 10 + slack,
-                               msg=lambda m: f"{act!r}: {m}")
+    torch.testing.assert_close(
+        ours,
+        ref,
+        rtol=rtol * 10 + slack,
+        atol=atol * 10 + slack,
+        msg=lambda m: f"{act!r}: {m}",
+    )
 
 
 @pytest.mark.parametrize("name,params", CASES, ids=IDS)
 def test_gradcheck_hand_written_backward(name, params):
     act = actlib.get(name, **params)
     g = torch.Generator().manual_seed(0)
-    x = torch.cat([torch.randn(200, generator=g, dtype=torch.float64) * 4,
-                   torch.tensor([-25.0, -8.0, 8.0, 25.0], dtype=torch.float64)])
+    x = torch.cat(
+        [
+            torch.randn(200, generator=g, dtype=torch.float64) * 4,
+            torch.tensor([-25.0, -8.0, 8.0, 25.0], dtype=torch.float64),
+        ]
+    )
     x = _away_from_kinks(act, x, gap=1e-2).requires_grad_(True)
     assert torch.autograd.gradcheck(act, (x,), eps=1e-6, atol=1e-5, rtol=1e-4)
-    assert torch.autograd.gradgradcheck(act, (x,), eps=1e-6, atol=1e-4, rtol=1e-3) or name == "step"
+    assert (
+        torch.autograd.gradgradcheck(act, (x,), eps=1e-6, atol=1e-4, rtol=1e-3)
+        or name == "step"
+    )
 
 
 @pytest.mark.parametrize("name,params", CASES, ids=IDS)
@@ -475,7 +654,10 @@ def test_shape_and_dtype_preserved_on_batches(name, params):
     act = actlib.get(name, **params)
     x = torch.randn(3, 4, 5, dtype=torch.float16)
     assert act(x).shape == (3, 4, 5) and act(x).dtype == torch.float16
-    assert act.derivative(x).shape == (3, 4, 5) and act.derivative(x).dtype == torch.float16
+    assert (
+        act.derivative(x).shape == (3, 4, 5)
+        and act.derivative(x).dtype == torch.float16
+    )
 
 
 def test_non_float_and_non_tensor_inputs_are_rejected_with_a_hint():
@@ -499,34 +681,59 @@ def test_gelu_tail_is_accurate_where_one_plus_erf_cancels():
 
 # ----------------------------------------------------------------------------- softmax, log_softmax, glu
 
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 def test_softmax_and_log_softmax_match_torch_for_huge_logits(dtype):
     g = torch.Generator().manual_seed(0)
-    x = (torch.randn(6, 10, generator=g) * torch.tensor([1, 10, 100, 1e3, 1e4, 3e4]).unsqueeze(1)).to(dtype)
+    x = (
+        torch.randn(6, 10, generator=g)
+        * torch.tensor([1, 10, 100, 1e3, 1e4, 3e4]).unsqueeze(1)
+    ).to(dtype)
     rtol, atol = TOL[dtype]
-    for ours, ref in ((actlib.softmax(x, 1), torch.softmax(x, 1)), (actlib.log_softmax(x, 1), torch.log_softmax(x, 1))):
+    for ours, ref in (
+        (actlib.softmax(x, 1), torch.softmax(x, 1)),
+        (actlib.log_softmax(x, 1), torch.log_softmax(x, 1)),
+    ):
         assert ours.dtype == dtype and not torch.isnan(ours).any()
-        assert_same_specials(ours, ref, f"softmax {dtype}")  # log-probabilities below float16's range are -inf
+        assert_same_specials(
+            ours, ref, f"softmax {dtype}"
+        )  # log-probabilities below float16's range are -inf
         fin = torch.isfinite(ref)
-        torch.testing.assert_close(ours[fin].double(), ref[fin].double(), rtol=rtol * 10, atol=atol * 10)
+        torch.testing.assert_close(
+            ours[fin].double(), ref[fin].double(), rtol=rtol * 10, atol=atol * 10
+        )
     s = actlib.softmax(x.double(), 1).sum(1)
     torch.testing.assert_close(s, torch.ones_like(s))
 
 
 def test_softmax_special_rows():
-    x = torch.tensor([[-math.inf, 0.0, 1.0], [math.inf, 0.0, 1.0], [-math.inf, -math.inf, -math.inf],
-                      [math.nan, 0.0, 1.0]])
+    x = torch.tensor(
+        [
+            [-math.inf, 0.0, 1.0],
+            [math.inf, 0.0, 1.0],
+            [-math.inf, -math.inf, -math.inf],
+            [math.nan, 0.0, 1.0],
+        ]
+    )
     ours, ref = actlib.softmax(x, -1), torch.softmax(x, -1)
     assert torch.equal(torch.isnan(ours), torch.isnan(ref))
     fin = ~torch.isnan(ref)
     torch.testing.assert_close(ours[fin], ref[fin])
-    torch.testing.assert_close(actlib.log_softmax(x[:1], -1), torch.log_softmax(x[:1], -1))
+    torch.testing.assert_close(
+        actlib.log_softmax(x[:1], -1), torch.log_softmax(x[:1], -1)
+    )
 
 
-@pytest.mark.parametrize("gate,ref", [
-    ("sigmoid", lambda a, b: a * torch.sigmoid(b)), ("relu", lambda a, b: a * torch.relu(b)),
-    ("gelu", lambda a, b: a * torch.nn.functional.gelu(b)), ("silu", lambda a, b: a * torch.nn.functional.silu(b)),
-    ("identity", lambda a, b: a * b)])
+@pytest.mark.parametrize(
+    "gate,ref",
+    [
+        ("sigmoid", lambda a, b: a * torch.sigmoid(b)),
+        ("relu", lambda a, b: a * torch.relu(b)),
+        ("gelu", lambda a, b: a * torch.nn.functional.gelu(b)),
+        ("silu", lambda a, b: a * torch.nn.functional.silu(b)),
+        ("identity", lambda a, b: a * b),
+    ],
+)
 def test_glu_family(gate, ref):
     x = torch.randn(4, 8, dtype=torch.float64)
     a, b = x.chunk(2, -1)
@@ -536,7 +743,9 @@ def test_glu_family(gate, ref):
 
 
 def test_glu_errors_name_the_choices():
-    with pytest.raises(ValueError, match="choose one of: gelu, identity, relu, sigmoid, silu"):
+    with pytest.raises(
+        ValueError, match="choose one of: gelu, identity, relu, sigmoid, silu"
+    ):
         actlib.glu(torch.randn(2, 4), gate="swish2")
     with pytest.raises(ValueError, match="even size"):
         actlib.glu(torch.randn(2, 5))

@@ -30,9 +30,16 @@ def actlib_imports(name):
                 rest = (node.module or "").split(".")[1:]
                 targets = rest[:1] or [a.name for a in node.names]
         elif isinstance(node, ast.Import):
-            targets = [a.name.split(".")[1] for a in node.names if a.name.startswith("actlib.")]
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "__import__":
-            targets = ["actlib"]  # __import__('actlib') hides a dependency on the package itself
+            targets = [
+                a.name.split(".")[1] for a in node.names if a.name.startswith("actlib.")
+            ]
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", None) == "__import__"
+        ):
+            targets = [
+                "actlib"
+            ]  # __import__('actlib') hides a dependency on the package itself
         for t in targets:
             found.append((t, node.lineno, id(node) in top))
     return found
@@ -51,7 +58,7 @@ def find_cycle(edges):
         stack.append(m)
         for n in edges.get(m, ()):
             if state.get(n) == "open":
-                return stack[stack.index(n):] + [n]
+                return stack[stack.index(n) :] + [n]
             if n not in state:
                 cycle = visit(n)
                 if cycle:
@@ -82,13 +89,23 @@ def test_no_import_cycle_between_actlib_modules():
 
 
 def test_no_function_level_imports_between_actlib_modules():
-    late = [f"{m}.py:{line} imports {t}" for m in MODULES for t, line, top in actlib_imports(m) if not top]
-    assert not late, "function-level imports hide the real layering; import at the top: " + "; ".join(late)
+    late = [
+        f"{m}.py:{line} imports {t}"
+        for m in MODULES
+        for t, line, top in actlib_imports(m)
+        if not top
+    ]
+    assert not late, (
+        "function-level imports hide the real layering; import at the top: "
+        + "; ".join(late)
+    )
 
 
 def test_leaf_modules_import_no_other_actlib_module_except_validate_and_version():
     for m in LEAVES:
-        allowed = {"validate", "_version"} if m not in ("validate", "_version") else set()
+        allowed = (
+            {"validate", "_version"} if m not in ("validate", "_version") else set()
+        )
         assert set(graph()[m]) <= allowed, f"{m} is a leaf but imports {graph()[m]}"
     assert set(graph()["env"]) <= LEAVES, graph()["env"]
     assert set(graph()["registry"]) <= LEAVES, graph()["registry"]
@@ -103,14 +120,21 @@ def test_every_submodule_is_reachable_and_listed():
 
 
 def test_import_actlib_stays_light_even_after_touching_submodules():
-    code = ("import actlib, sys; before = ('matplotlib.pyplot' in sys.modules, 'ipywidgets' in sys.modules); "
-            "[getattr(actlib, m) for m in actlib.SUBMODULES]; "
-            "print(*before, 'matplotlib.pyplot' in sys.modules, 'ipywidgets' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import actlib, sys; before = ('matplotlib.pyplot' in sys.modules, 'ipywidgets' in sys.modules); "
+        "[getattr(actlib, m) for m in actlib.SUBMODULES]; "
+        "print(*before, 'matplotlib.pyplot' in sys.modules, 'ipywidgets' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.split() == ["False"] * 4, out
 
 
 def test_python_m_bench_does_not_warn_about_a_double_import():
-    out = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", "actlib.bench", "--help"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-W", "error::RuntimeWarning", "-m", "actlib.bench", "--help"],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr

@@ -44,8 +44,14 @@ def test_swish_beta_learnable_or_fixed():
 
 
 # Non-default parameters for every parametrised activation: make() must pass each one through.
-NON_DEFAULT = {"leaky_relu": {"negative_slope": 0.3}, "elu": {"alpha": 0.4}, "celu": {"alpha": 2.5},
-               "softplus": {"beta": 3.0, "threshold": 5.0}, "gelu": {"approximate": "tanh"}, "swish": {"beta": 2.5}}
+NON_DEFAULT = {
+    "leaky_relu": {"negative_slope": 0.3},
+    "elu": {"alpha": 0.4},
+    "celu": {"alpha": 2.5},
+    "softplus": {"beta": 3.0, "threshold": 5.0},
+    "gelu": {"approximate": "tanh"},
+    "swish": {"beta": 2.5},
+}
 
 
 def test_every_parameter_of_the_registry_is_covered_here():
@@ -60,13 +66,17 @@ def test_make_passes_every_parameter_through(name):
     got = modules.make(name, **params).double()(x)
     torch.testing.assert_close(got, actlib.get(name, **params)(x), rtol=1e-6, atol=1e-9)
     default = actlib.get(name)(x)
-    assert not torch.allclose(got, default), f"make({name!r}, {params}) behaves like the default"
+    assert not torch.allclose(got, default), (
+        f"make({name!r}, {params}) behaves like the default"
+    )
     m = actlib.get(name, **params).module()
     torch.testing.assert_close(m(x), actlib.get(name, **params)(x))
 
 
 def test_prelu_refuses_inputs_without_its_channels():
-    with pytest.raises(ValueError, match=r"PReLU\(3\) has one slope per channel.*got shape \(7,\)"):
+    with pytest.raises(
+        ValueError, match=r"PReLU\(3\) has one slope per channel.*got shape \(7,\)"
+    ):
         modules.PReLU(3)(torch.randn(7))
     with pytest.raises(ValueError, match=r"shape \(2, 4\)"):
         modules.PReLU(3)(torch.randn(2, 4))
@@ -81,7 +91,9 @@ def test_prelu_refuses_inputs_without_its_channels():
 
 
 def test_get_prelu_says_where_it_lives():
-    with pytest.raises(ValueError, match=r"'prelu' is a learnable activation.*actlib.modules.PReLU"):
+    with pytest.raises(
+        ValueError, match=r"'prelu' is a learnable activation.*actlib.modules.PReLU"
+    ):
         actlib.get("prelu")
 
 
@@ -90,5 +102,9 @@ def test_swish_is_written_once():
     x = torch.linspace(-30, 30, 601, dtype=torch.float64)
     want = actlib.get("swish", beta=1.7)(x)
     torch.testing.assert_close(modules.Swish(1.7).double()(x), want)
-    torch.testing.assert_close(actlib.sweeps.BufferedActivation("swish", 1.7).double()(x), want)
-    torch.testing.assert_close(actlib.functions.swish(x, torch.tensor(1.7, dtype=torch.float64)), want)
+    torch.testing.assert_close(
+        actlib.sweeps.BufferedActivation("swish", 1.7).double()(x), want
+    )
+    torch.testing.assert_close(
+        actlib.functions.swish(x, torch.tensor(1.7, dtype=torch.float64)), want
+    )

@@ -36,7 +36,9 @@ WIDGET_RE = re.compile(
 WIDGET_TAGS = {"remove-output", "remove-cell"}  # remove-output is the convention
 
 # <part>_<chapter>_<slug>: part 0-5 or A (appendix); "0_start_here" has no chapter
-NAME_RE = re.compile(r"^(?P<part>[0-5A])_(?:(?P<chapter>\d+)_)?(?P<slug>[a-z0-9]+(?:_[a-z0-9]+)*)$")
+NAME_RE = re.compile(
+    r"^(?P<part>[0-5A])_(?:(?P<chapter>\d+)_)?(?P<slug>[a-z0-9]+(?:_[a-z0-9]+)*)$"
+)
 
 
 def _read(path: Path) -> nbformat.NotebookNode:
@@ -44,7 +46,9 @@ def _read(path: Path) -> nbformat.NotebookNode:
 
 
 def _cell_name(path: Path, index: int, cell: nbformat.NotebookNode) -> str:
-    first = next((line for line in cell.source.splitlines() if line.strip()), "").strip()
+    first = next(
+        (line for line in cell.source.splitlines() if line.strip()), ""
+    ).strip()
     cell_id = f" id={cell.get('id')}" if cell.get("id") else ""
     return f"{path.relative_to(ROOT)} cell {index}{cell_id} ({first[:60]!r})"
 
@@ -83,13 +87,17 @@ def test_committed_without_outputs(path: Path) -> None:
         if cell.cell_type != "code":
             continue
         if cell.get("outputs"):
-            problems.append(f"{_cell_name(path, i, cell)}: has {len(cell.outputs)} output(s)")
+            problems.append(
+                f"{_cell_name(path, i, cell)}: has {len(cell.outputs)} output(s)"
+            )
         if cell.get("execution_count") is not None:
             problems.append(
                 f"{_cell_name(path, i, cell)}: has execution_count={cell.execution_count}"
             )
     if nb.metadata.get("widgets"):
-        problems.append(f"{path.relative_to(ROOT)}: notebook metadata holds saved widget state")
+        problems.append(
+            f"{path.relative_to(ROOT)}: notebook metadata holds saved widget state"
+        )
     assert not problems, (
         "commit notebooks without outputs (Jupyter: Edit > Clear Outputs of All Cells, "
         "or `jupyter nbconvert --clear-output --inplace`):\n" + "\n".join(problems)
@@ -135,7 +143,9 @@ def test_chapter_order_in_toc() -> None:
     for path in NOTEBOOKS:
         m = NAME_RE.match(path.stem)
         if m and m.group("chapter"):
-            by_part.setdefault(m.group("part"), []).append((path.stem, int(m.group("chapter"))))
+            by_part.setdefault(m.group("part"), []).append(
+                (path.stem, int(m.group("chapter")))
+            )
     for part, chapters in by_part.items():
         as_sphinx_sorts = [stem for stem, _ in sorted(chapters)]
         by_number = [stem for stem, _ in sorted(chapters, key=lambda c: (c[1], c[0]))]
@@ -151,7 +161,11 @@ def test_no_control_characters_in_cells():
     found = []
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         for i, cell in enumerate(json.loads(path.read_text())["cells"]):
-            bad = {repr(ch) for ch in "".join(cell["source"]) if ord(ch) < 32 and ch != "\n"}
+            bad = {
+                repr(ch)
+                for ch in "".join(cell["source"])
+                if ord(ch) < 32 and ch != "\n"
+            }
             if bad:
                 found.append(f"{path.name} cell {i}: {sorted(bad)}")
     assert not found, found

@@ -16,19 +16,30 @@ def test_local_slope_is_the_elementwise_derivative_and_keeps_no_graph():
     relu = numerics.local_slope(torch.nn.ReLU(), torch.tensor([-1.0, 0.0, 2.0]))
     assert relu.tolist() == [0.0, 0.0, 1.0]
     with torch.no_grad():  # works even where grad mode is off
-        assert numerics.local_slope(torch.sigmoid, torch.zeros(1)).item() == pytest.approx(0.25)
+        assert numerics.local_slope(
+            torch.sigmoid, torch.zeros(1)
+        ).item() == pytest.approx(0.25)
 
 
-@pytest.mark.parametrize("g, mean, var, kinks, expected", [
-    (lambda z: torch.ones_like(z), 0.0, 1.0, (), 1.0),
-    (lambda z: z, 0.7, 2.0, (), 0.7),
-    (lambda z: z * z, 0.5, 3.0, (), 3.25),
-    (torch.relu, 0.0, 1.0, (0.0,), 1 / math.sqrt(2 * math.pi)),
-    (lambda z: torch.relu(z) ** 2, 0.0, 4.0, (0.0,), 2.0),
-    (lambda z: (z > 1).double(), 0.0, 1.0, (1.0,), 0.5 * math.erfc(1 / math.sqrt(2))),  # a jump at a kink
-    (lambda z: torch.exp(z), 0.0, 0.25, (), math.exp(0.125)),
-    (lambda z: z ** 3, 2.0, 0.0, (), 8.0),  # var = 0: g(mean)
-])
+@pytest.mark.parametrize(
+    "g, mean, var, kinks, expected",
+    [
+        (lambda z: torch.ones_like(z), 0.0, 1.0, (), 1.0),
+        (lambda z: z, 0.7, 2.0, (), 0.7),
+        (lambda z: z * z, 0.5, 3.0, (), 3.25),
+        (torch.relu, 0.0, 1.0, (0.0,), 1 / math.sqrt(2 * math.pi)),
+        (lambda z: torch.relu(z) ** 2, 0.0, 4.0, (0.0,), 2.0),
+        (
+            lambda z: (z > 1).double(),
+            0.0,
+            1.0,
+            (1.0,),
+            0.5 * math.erfc(1 / math.sqrt(2)),
+        ),  # a jump at a kink
+        (lambda z: torch.exp(z), 0.0, 0.25, (), math.exp(0.125)),
+        (lambda z: z**3, 2.0, 0.0, (), 8.0),  # var = 0: g(mean)
+    ],
+)
 def test_gaussian_expectation_against_closed_forms(g, mean, var, kinks, expected):
     got = numerics.gaussian_expectation(g, mean, var, kinks)
     assert got == pytest.approx(expected, rel=1e-9, abs=1e-12)

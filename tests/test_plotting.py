@@ -8,7 +8,18 @@ from actlib import plotting
 
 
 def test_colours_are_fixed_distinct_and_stable():
-    main = ["relu", "leaky_relu", "elu", "gelu", "silu", "mish", "tanh", "sigmoid", "selu", "softplus"]
+    main = [
+        "relu",
+        "leaky_relu",
+        "elu",
+        "gelu",
+        "silu",
+        "mish",
+        "tanh",
+        "sigmoid",
+        "selu",
+        "softplus",
+    ]
     cols = [plotting.color(n) for n in main]
     assert len(set(cols)) == len(cols)
     assert plotting.color("leaky_relu(0.1)") == plotting.color("leaky_relu")
@@ -17,36 +28,57 @@ def test_colours_are_fixed_distinct_and_stable():
 
 def test_figures_have_the_expected_panels():
     import matplotlib
+
     matplotlib.use("Agg")
     acts = [actlib.get(n) for n in ("relu", "tanh", "gelu")]
     fig = plotting.function_grid(acts, ncols=2)
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 3 and visible[0].get_title() == "relu" and len(visible[0].lines) == 4
-    stats = actlib.diagnostics.record(actlib.nets.mlp([4, 8, 8, 2], "tanh"), torch.randn(32, 4))
+    assert (
+        len(visible) == 3
+        and visible[0].get_title() == "relu"
+        and len(visible[0].lines) == 4
+    )
+    stats = actlib.diagnostics.record(
+        actlib.nets.mlp([4, 8, 8, 2], "tanh"), torch.randn(32, 4)
+    )
     fig = plotting.layer_histograms(stats)
-    assert len(fig.axes[0].lines) == 2 and "sat." in fig.axes[0].get_legend().get_texts()[0].get_text()
+    assert (
+        len(fig.axes[0].lines) == 2
+        and "sat." in fig.axes[0].get_legend().get_texts()[0].get_text()
+    )
     with pytest.raises(ValueError, match="no gradients"):
         plotting.layer_histograms(stats, kind="gradient")
 
 
 def test_mean_band_accepts_array_colours():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
+
     fig, ax = plt.subplots()
-    plotting.mean_band(ax, torch.arange(3), torch.rand(3, 4), color_=np.array([0.1, 0.2, 0.3, 1.0]))
+    plotting.mean_band(
+        ax, torch.arange(3), torch.rand(3, 4), color_=np.array([0.1, 0.2, 0.3, 1.0])
+    )
     assert len(ax.lines) == 1
     plt.close(fig)
 
 
 def test_explorer_figure_has_three_panels_per_setting():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig = plotting.explorer_figure([("relu", {}), ("swish", {"beta": 4.0})], input_std=2.0)
+
+    fig = plotting.explorer_figure(
+        [("relu", {}), ("swish", {"beta": 4.0})], input_std=2.0
+    )
     assert len(fig.axes) == 6
-    assert fig.axes[0].get_title() == "relu: f(x)" and fig.axes[3].get_title() == "swish(4): f(x)"
+    assert (
+        fig.axes[0].get_title() == "relu: f(x)"
+        and fig.axes[3].get_title() == "swish(4): f(x)"
+    )
     assert "N(0, 2²)" in fig.axes[2].get_title()
     with pytest.raises(ValueError, match="unknown activation"):
         plotting.explorer_figure([("relu7", {})])

@@ -33,7 +33,11 @@ def test_activation_patterns_are_signs_of_pre_activations():
         net[0].weight.copy_(torch.eye(2))
         net[0].bias.zero_()
     x = torch.tensor([[1.0, -1.0], [-1.0, 1.0], [2.0, 3.0]])
-    assert regions.activation_patterns(net, x).tolist() == [[True, False], [False, True], [True, True]]
+    assert regions.activation_patterns(net, x).tolist() == [
+        [True, False],
+        [False, True],
+        [True, True],
+    ]
 
 
 def test_pattern_ids_match_torch_unique_rows_on_wide_patterns():
@@ -57,12 +61,21 @@ def test_three_lines_cut_the_square_into_seven_pieces():
     with torch.no_grad():
         net[0].weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
         net[0].bias.copy_(torch.tensor([0.1, -0.2, 0.5]))
-    assert regions.line_arrangement_regions(net[0].weight, net[0].bias) == 7 == 1 + 3 + math.comb(3, 2)
+    assert (
+        regions.line_arrangement_regions(net[0].weight, net[0].bias)
+        == 7
+        == 1 + 3 + math.comb(3, 2)
+    )
     assert regions.count_regions(net, resolution=301) == 7
     # a line outside the square adds nothing
     assert regions.line_arrangement_regions([[1.0, 0.0], [0.0, 1.0]], [5.0, 0.0]) == 2
     # parallel lines never meet: x = 0, x = 0.5 and y = 0 make 1 + 3 + 2 pieces
-    assert regions.line_arrangement_regions([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], [0.0, -0.5, 0.0]) == 6
+    assert (
+        regions.line_arrangement_regions(
+            [[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], [0.0, -0.5, 0.0]
+        )
+        == 6
+    )
     with pytest.raises(ValueError, match="weight must be"):
         regions.line_arrangement_regions([[1.0, 0.0, 2.0]], [0.0])
 
@@ -78,14 +91,13 @@ def test_one_layer_grid_count_approaches_the_exact_count_from_below():
 
 def test_finer_nested_grid_never_sees_fewer_regions():
     net = _net([16, 16, 16], seed=1)
-    assert regions.count_regions(net, resolution=61) <= regions.count_regions(net, resolution=121)
+    assert regions.count_regions(net, resolution=61) <= regions.count_regions(
+        net, resolution=121
+    )
 
 
 def test_connected_pieces_of_a_toy_label_image():
-    ids = torch.tensor([[0, 0, 1, 1],
-                        [0, 1, 1, 0],
-                        [2, 2, 1, 0],
-                        [0, 2, 1, 0]])
+    ids = torch.tensor([[0, 0, 1, 1], [0, 1, 1, 0], [2, 2, 1, 0], [0, 2, 1, 0]])
     # 4-neighbours: {0 top-left}, {0 right column}, {0 bottom-left corner}, {1}, {2} -> 5 pieces
     assert regions.connected_regions(ids.flatten(), 4) == 5
     # no two pieces with the same id touch at a corner here, so diagonals change nothing
@@ -112,8 +124,12 @@ def test_affine_map_is_constant_within_a_pattern_and_regions_are_convex():
     pts, _, _ = regions.grid(resolution=120, dtype=torch.float64)
     ids, count = regions.pattern_ids(regions.activation_patterns(net, pts))
     A, c = regions.local_affine(net, pts)
-    first = torch.zeros(count, dtype=torch.long).scatter_(0, ids.flip(0), torch.arange(len(ids)).flip(0))
-    assert torch.allclose(A, A[first[ids]], atol=1e-12) and torch.allclose(c, c[first[ids]], atol=1e-12)
+    first = torch.zeros(count, dtype=torch.long).scatter_(
+        0, ids.flip(0), torch.arange(len(ids)).flip(0)
+    )
+    assert torch.allclose(A, A[first[ids]], atol=1e-12) and torch.allclose(
+        c, c[first[ids]], atol=1e-12
+    )
     # the midpoint of two points with the same pattern has that pattern too (each region is convex)
     g = torch.Generator().manual_seed(0)
     i = torch.randint(0, len(pts), (4000,), generator=g)
@@ -123,7 +139,9 @@ def test_affine_map_is_constant_within_a_pattern_and_regions_are_convex():
 
 
 def test_actlib_relu_module_is_supported_and_smooth_activations_are_refused():
-    net = nn.Sequential(nn.Linear(2, 4), actlib.modules.ActivationModule("relu"), nn.Linear(4, 1))
+    net = nn.Sequential(
+        nn.Linear(2, 4), actlib.modules.ActivationModule("relu"), nn.Linear(4, 1)
+    )
     assert regions.activation_patterns(net, torch.randn(5, 2)).shape == (5, 4)
     with pytest.raises(ValueError, match="unsupported layer Tanh.*nn.ReLU"):
         regions.count_regions(mlp([2, 4, 1], "tanh"))
