@@ -1,6 +1,7 @@
 # make lab   - create .venv if needed, install, open JupyterLab on notebooks/
 # make test  - same install, then unit tests and every notebook (pytest --nbval-lax), with per-notebook times
 # make book  - build the static book into _build/html
+# make serve - serve _build/html on http://localhost:8000 (search shows snippets when served)
 # make times - rewrite the run-time column of README.md from the last `make test`
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install lab test book times clean
+.PHONY: install lab test book serve times clean
 
 install: $(STAMP)
 
@@ -29,6 +30,12 @@ test: install
 book: install
 	$(PY) -m sphinx -b html --keep-going . _build/html
 	@echo "book written to _build/html/index.html"
+
+# Opened from disk the book works too, but its search cannot fetch pages for snippets.
+serve:
+	@test -f _build/html/index.html || { echo "no book yet: run make book first"; exit 1; }
+	@echo "serving the book on http://localhost:8000/ (Ctrl-C stops)"
+	$(PY) -m http.server --directory _build/html --bind 127.0.0.1 8000
 
 times:
 	$(PY) tests/readme_times.py

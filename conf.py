@@ -20,6 +20,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -31,12 +32,58 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
 )
 
+# Every kernel the build starts would log "Kernel is running over TCP without
+# encryption" (ipykernel 7, a local build on loopback) into the build log, for
+# every notebook. An IPython profile of the build's own, under _build, sets the
+# kernel's log level so that only its errors reach the log; notebook outputs are
+# not affected.
+_IPYTHONDIR = ROOT / "_build" / "ipython"
+(_IPYTHONDIR / "profile_default").mkdir(parents=True, exist_ok=True)
+(_IPYTHONDIR / "profile_default" / "ipython_kernel_config.py").write_text(
+    "# written by conf.py for the book build\n"
+    'c.IPKernelApp.log_level = "ERROR"\n'
+    "c.HistoryManager.enabled = False\n",
+    encoding="utf-8",
+)
+os.environ["IPYTHONDIR"] = str(_IPYTHONDIR)
+
 # -- Project information ------------------------------------------------------
 
 project = "Activation Functions in Deep Learning"
-author = "Activation Functions in Deep Learning authors"
-copyright = author
+author = "the course team"
+copyright = "2026, the course team; text and code MIT-licensed"
 html_title = project
+
+
+def _repository_url() -> str:
+    """The public repository the book links to: $BOOK_REPOSITORY_URL, else the
+    git remote `origin` when it is a web address (an ssh address is turned
+    into https), else "" (then the pages say where the source is instead)."""
+    url = os.environ.get("BOOK_REPOSITORY_URL", "").strip()
+    if not url:
+        try:
+            url = subprocess.run(
+                ["git", "remote", "get-url", "origin"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            url = ""
+    ssh = re.match(r"^git@([^:]+):(.+?)(\.git)?$", url)
+    if ssh:
+        url = f"https://{ssh.group(1)}/{ssh.group(2)}"
+    url = re.sub(r"\.git$", "", url)
+    return url if url.startswith("https://") else ""
+
+
+REPOSITORY_URL = _repository_url()
+myst_substitutions = {
+    "repository": f"[the repository]({REPOSITORY_URL})"
+    if REPOSITORY_URL
+    else "the repository this book was built from (`git clone` it to run the notebooks)",
+}
 
 # -- General configuration ----------------------------------------------------
 
@@ -45,12 +92,14 @@ extensions = [
     # Ships MathJax 3 and copies it to _build/html/_static/mathjax; sets
     # mathjax_path = "mathjax/tex-chtml.js" (relative to _static).
     "sphinx-mathjax-offline",
+    "sphinx_copybutton",  # a copy button on every code cell
+    "sphinxcontrib.bibtex",  # {cite} roles and the bibliography page
 ]
 
 root_doc = "index"
 
 # Only these files are book content, whatever else lives in the repo root.
-include_patterns = ["index.md", "notebooks/*.ipynb"]
+include_patterns = ["index.md", "notebooks/*.ipynb", "book/*.md"]
 
 # ...and belt and braces: never look into these.
 exclude_patterns = [
@@ -69,6 +118,7 @@ exclude_patterns = [
     ".pytest_cache",
     "**/__pycache__",
     "*.egg-info",
+    "book/parts",
 ]
 
 # MyST markdown (also used for notebook markdown cells).
@@ -76,8 +126,25 @@ myst_enable_extensions = [
     "dollarmath",  # $inline$ and $$display$$ math
     "amsmath",  # \begin{align} ... \end{align} etc.
     "colon_fence",
+    "substitution",  # {{ repository }} on the landing page
 ]
 myst_dmath_double_inline = True
+
+# Figures with a caption (cell metadata mystnb.figure.caption) are numbered and
+# can be referred to with {numref}`fig-...`.
+numfig = True
+numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "Listing %s"}
+
+# One BibTeX file for the whole book; {cite:p}`key` in a chapter links to the
+# entry on book/bibliography.md.
+bibtex_bibfiles = ["book/references.bib"] + sorted(
+    str(p.relative_to(ROOT)) for p in (ROOT / "book" / "parts").glob("*.bib")
+)
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+# The copy button copies the code only, never prompts or outputs.
+copybutton_exclude = ".linenos, .gp, .go"
 
 # MathJax 3 normally renders an undefined macro (a typo such as \sigmoid) as
 # quiet red text. Without the "noundefined" package it becomes a TeX error box
@@ -95,6 +162,9 @@ nb_execution_show_tb = True  # print the notebook traceback in the build log
 nb_execution_excludepatterns: list[str] = []
 nb_kernel_rgx_aliases = {".*": "python3"}  # always use the venv's python3 kernel
 nb_merge_streams = True
+# Code cells that print a Markdown table (text/markdown output) are rendered as
+# MyST, which has tables; myst-nb's default (CommonMark) shows raw pipes.
+nb_render_markdown_format = "myst"
 
 # No CDN scripts: by default myst-nb injects require.js and the
 # @jupyter-widgets html-manager from cdnjs/jsdelivr on every page whose
@@ -113,11 +183,38 @@ html_theme_options = {
     # Nothing that talks to the network: no launch buttons, no repository
     # buttons, no analytics, no version switcher.
     "launch_buttons": {},
-    "use_repository_button": False,
+    "repository_url": REPOSITORY_URL,
+    "use_repository_button": bool(REPOSITORY_URL),
     "use_issues_button": False,
     "use_edit_page_button": False,
+    # An empty top navbar: pydata-sphinx-theme 0.20 then renders no second set
+    # of .primary-toggle/.secondary-toggle buttons. With that second, hidden
+    # set the theme binds its click handlers to the hidden buttons and the ones
+    # a reader sees do nothing (pydata-sphinx-theme#2451,
+    # sphinx-book-theme#988). tests/test_book.py clicks them in Chromium.
+    "navbar_start": [],
+    "navbar_center": [],
+    "navbar_end": [],
+    "navbar_persistent": [],
+    "footer_content_items": ["copyright.html", "extra-footer.html"],
+    "extra_footer": "",  # set below, once the repository link is known
 }
-html_static_path: list[str] = []
+if REPOSITORY_URL:
+    _source = f'<a href="{REPOSITORY_URL}">the repository</a>'
+else:
+    _source = "the repository this book was built from"
+html_theme_options["extra_footer"] = (
+    f"<p>Notebooks, the <code>actlib</code> package and the tests: {_source}. "
+    "Every page is a notebook executed when the book was built.</p>"
+)
+html_static_path = ["book/_static"]
+templates_path = ["book/_templates"]  # layout.html: one title on the landing page
+# cjk.css: the bundled Chinese font subset (book/cjk_subset.py);
+# book.css: figure sizes, wrapping of long output lines, print layout.
+html_css_files = ["cjk.css", "book.css"]
+# offline-search.js: from file:// the search page cannot fetch other pages for
+# their text snippets, so it asks for none there (make serve shows them).
+html_js_files = ["offline-search.js"]
 html_copy_source = True
 
 # -- Empty parts of the table of contents -------------------------------------

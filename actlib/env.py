@@ -11,9 +11,10 @@ from ._version import __version__
 
 
 def pick_device(prefer=None):
-    """Return the best available torch.device: CUDA, then Apple MPS, then CPU (or `prefer` if given).
+    """Return the best available torch.device: CUDA, then Apple MPS, then CPU.
 
-    A preferred device that this machine lacks (prefer="cuda" without a GPU) raises ValueError.
+    `prefer` picks one instead; a preferred device that this machine lacks
+    (prefer="cuda" without a GPU) raises ValueError.
     """
     if prefer is not None:
         return validate.device(prefer)
@@ -35,7 +36,10 @@ def seed_everything(seed=0):
 
 
 def default_threads():
-    """Return the thread count used by setup(): ACTLIB_THREADS if set, else the cores available, at most 4."""
+    """Return the thread count setup() uses.
+
+    ACTLIB_THREADS if set, else the cores available, at most 4.
+    """
     n = validate.threads_from_env("ACTLIB_THREADS")
     if n is not None:
         return n
@@ -47,7 +51,10 @@ def default_threads():
 
 
 def setup(seed=0, device=None, threads=None, style=True, quiet=False):
-    """Seed everything, pick the device and thread count, set the figure style; print one line and return the device."""
+    """Seed everything, pick the device and thread count, set the figure style.
+
+    Prints one line saying what was chosen and returns the device.
+    """
     seed_everything(seed)
     dev = pick_device(device)
     n = default_threads() if threads is None else validate.count("threads", threads)
@@ -63,21 +70,37 @@ def setup(seed=0, device=None, threads=None, style=True, quiet=False):
     return dev
 
 
+# The book's column is about 750 CSS px wide and a figure is drawn at 100 CSS px
+# per inch, so a figure at most FIGURE_MAX_WIDTH_IN wide is shown at (nearly) its
+# own size and its 11-12 pt text stays 14-16 px tall on a desktop screen.
+# tests/test_book.py checks every figure of the built book against it.
+FIGURE_MAX_WIDTH_IN = 8.0
+
+
 def use_style():
-    """Set matplotlib's rcParams to the book's style (readable at 100 %, light grid, no top/right spines)."""
+    """Set matplotlib's rcParams to the book's style.
+
+    Readable at 100 %: 12 pt text, 11 pt ticks, light grid, no top/right
+    spines. In a Jupyter kernel, figures are also sent as "retina" PNGs (twice
+    the pixels, shown at the same size), so they stay sharp on high-density
+    screens and when a reader zooms in.
+    """
     import matplotlib as mpl
 
+    _retina_inline_figures()
     mpl.rcParams.update(
         {
             "figure.figsize": (6.4, 4.0),
             "figure.dpi": 100,
-            "savefig.dpi": 100,
+            "savefig.dpi": "figure",
             "figure.autolayout": False,
             "figure.constrained_layout.use": True,
-            "font.size": 11,
+            "font.size": 12,
             "axes.titlesize": 12,
-            "axes.labelsize": 11,
-            "legend.fontsize": 9,
+            "axes.labelsize": 12,
+            "xtick.labelsize": 11,
+            "ytick.labelsize": 11,
+            "legend.fontsize": 10,
             "axes.grid": True,
             "grid.alpha": 0.3,
             "axes.spines.top": False,
@@ -97,3 +120,17 @@ def use_style():
             ),
         }
     )
+
+
+def _retina_inline_figures():
+    """Ask IPython's inline backend for 2x PNGs; nothing outside a kernel."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("retina")
