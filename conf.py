@@ -207,6 +207,8 @@ html_theme_options["extra_footer"] = (
     f"<p>Notebooks, the <code>actlib</code> package and the tests: {_source}. "
     "Every page is a notebook executed when the book was built.</p>"
 )
+# pydata-sphinx-theme logs "Got invalid theme mode" on every page without it.
+html_context = {"default_mode": "auto"}
 html_static_path = ["book/_static"]
 templates_path = ["book/_templates"]  # layout.html: one title on the landing page
 # cjk.css: the bundled Chinese font subset (book/cjk_subset.py);

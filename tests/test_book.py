@@ -325,7 +325,7 @@ def build() -> BuildResult:
 
 @pytest.fixture(scope="session")
 def book(build: BuildResult) -> Path:
-    """The built book; errors out (instead of testing stale HTML) if the build failed."""
+    """The built book; errors out if the build failed (no testing of stale HTML)."""
     if build.returncode != 0:
         pytest.fail("the book did not build, see test_build_succeeds", pytrace=False)
     return HTML_DIR
@@ -492,7 +492,8 @@ def chromium() -> str:
     if path is None:
         pytest.skip(
             "Chromium not found (tried: " + ", ".join(CHROMIUM_CANDIDATES) + "); "
-            "install it with `apt-get install chromium` (or set CHROMIUM=/path/to/browser) "
+            "install it with `apt-get install chromium` "
+            "(or set CHROMIUM=/path/to/browser) "
             "to run the in-browser checks"
         )
     return path
@@ -519,7 +520,8 @@ def test_page_in_chromium(
     )
     dom = proc.stdout
     assert proc.returncode == 0 and "</html>" in dom, (
-        f"Chromium could not render {page}: exit {proc.returncode}\n{proc.stderr[-2000:]}"
+        f"Chromium could not render {page}: exit {proc.returncode}\n"
+        f"{proc.stderr[-2000:]}"
     )
 
     static = parse_html(page.read_text(encoding="utf-8"))
@@ -550,3 +552,325 @@ def test_page_in_chromium(
         problems.append(f"{docname}.html: MathJax/TeX errors: {parsed.mjx_errors}")
 
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------
+# as a reader uses it: Playwright driving the system Chromium
+# --------------------------------------------------------------------------
+
+# Playwright adds --headless itself; the served-search test needs 127.0.0.1.
+PLAYWRIGHT_ARGS = [
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+    if f.startswith("--host-resolver-rules")
+    else f
+    for f in CHROMIUM_FLAGS
+    if f != "--headless"
+]
+SCREENSHOT_DIR = ROOT / "_build" / "screenshots"
+PHONE, LAPTOP, DESKTOP = 390, 1100, 1400
+ZOO = "notebooks/1_2_activation_zoo"
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail(
+            "playwright is not installed: `make install` installs requirements.txt"
+        )
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=PLAYWRIGHT_ARGS)
+        yield b
+        b.close()
+
+
+class Reader:
+    """One page at one window width; records console errors and any request
+    that leaves this machine (those are aborted: the book must need none)."""
+
+    def __init__(self, browser, width: int) -> None:  # noqa: ANN001
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.errors: list[str] = []
+        self.remote: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _console(self, message) -> None:  # noqa: ANN001
+        if message.type == "error":
+            url = (message.location or {}).get("url", "")
+            self.errors.append(f"{message.text} [{url}]")
+
+    def _route(self, route) -> None:  # noqa: ANN001
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:", "http://127.0.0.1")):
+            route.continue_()
+        else:
+            self.remote.append(url)
+            route.abort()
+
+    def open(self, target: str) -> None:
+        url = target if "://" in target else page_path(target).as_uri()
+        self.page.goto(url, wait_until="load")
+
+    def visible_links(self, selector: str) -> int:
+        """How many links matching selector are drawn inside the window."""
+        return self.page.evaluate(
+            """(sel) => [...document.querySelectorAll(sel)].filter((a) => {
+                const r = a.getBoundingClientRect();
+                const s = getComputedStyle(a);
+                return r.width > 0 && r.height > 0 && r.right > 0
+                    && r.left < window.innerWidth && s.visibility !== "hidden";
+            }).length""",
+            selector,
+        )
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def reader(browser):  # noqa: ANN001
+    made: list[Reader] = []
+
+    def make(width: int) -> Reader:
+        made.append(Reader(browser, width))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()
+
+
+SIDEBARS = {
+    # toggle button -> links in the sidebar it shows (or in its phone dialog)
+    "primary": (
+        "#pst-primary-sidebar a.reference, #pst-primary-sidebar-modal a.reference"
+    ),
+    "secondary": (
+        "#pst-secondary-sidebar a.reference, #pst-secondary-sidebar-modal a.reference"
+    ),
+}
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP, DESKTOP])
+@pytest.mark.parametrize("sidebar", ["primary", "secondary"])
+def test_sidebar_buttons_work(book: Path, reader, sidebar: str, width: int) -> None:  # noqa: ANN001
+    """Click the ☰ / Contents button a reader sees: its sidebar must appear
+    (or, on a wide screen where the navigation is already shown, disappear)."""
+    r = reader(width)
+    r.open(ZOO)
+    buttons = r.page.locator(f".{sidebar}-toggle").filter(visible=True)
+    links = SIDEBARS[sidebar]
+    before = r.visible_links(links)
+    if sidebar == "secondary" and width >= 1200 and before:
+        return  # the contents are on the page, there is no button to press
+    assert buttons.count() == 1, (
+        f"{width} px: {buttons.count()} visible {sidebar} sidebar buttons, expected 1"
+    )
+    buttons.first.click()
+    r.page.wait_for_timeout(300)
+    after = r.visible_links(links)
+    assert after != before and (after if before == 0 else after == 0), (
+        f"{width} px: clicking the {sidebar} sidebar button changed nothing: "
+        f"{before} navigation links visible before, {after} after"
+    )
+    assert not r.errors, f"console errors: {r.errors}"
+
+
+@pytest.mark.parametrize("docname", ["index", ZOO])
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_screenshots_for_review(book: Path, reader, docname: str, width: int) -> None:  # noqa: ANN001
+    """Screenshots (in _build/screenshots) of the pages a reviewer looks at
+    first; the page must load without errors or requests off the machine."""
+    r = reader(width)
+    r.open(docname)
+    r.page.wait_for_function("() => !window.MathJax || MathJax.startup?.promise")
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    name = f"{docname.replace('/', '_')}-{width}px.png"
+    r.page.screenshot(path=str(SCREENSHOT_DIR / name), full_page=False)
+    assert not r.remote, f"requests off the machine: {r.remote}"
+    assert not r.errors, f"console errors: {r.errors}"
+
+
+def test_one_search_box_and_a_title_once(book: Path, reader) -> None:  # noqa: ANN001
+    r = reader(DESKTOP)
+    r.open("index")
+    boxes = r.page.locator(
+        ".search-button-field, .search-button, form.bd-search, input[type=search]"
+    ).filter(visible=True)
+    assert boxes.count() == 1, f"{boxes.count()} search boxes on the landing page"
+    title = r.page.title()
+    assert title.count("Activation Functions in Deep Learning") == 1, title
+
+
+def _search(r: Reader, base: str, query: str = "sigmoid") -> tuple[int, int]:
+    r.open(f"{base}/search.html?q={query}")
+    results = r.page.locator("#search-results li")
+    results.first.wait_for(timeout=20_000)
+    r.page.wait_for_timeout(500)  # snippets arrive one fetch per result
+    return results.count(), r.page.locator("#search-results p.context").count()
+
+
+def test_search_works_from_disk(book: Path, reader) -> None:  # noqa: ANN001
+    r = reader(DESKTOP)
+    found, _ = _search(r, book.as_uri())
+    assert found > 0, "no search results for 'sigmoid' from file://"
+    assert not r.errors, f"searching from disk logs errors: {r.errors[:3]}"
+
+
+def test_search_shows_snippets_when_served(book: Path, reader) -> None:  # noqa: ANN001
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    handler = functools.partial(Quiet, directory=str(book))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            r = reader(DESKTOP)
+            found, snippets = _search(r, f"http://127.0.0.1:{server.server_port}")
+        finally:
+            server.shutdown()
+    assert found > 0 and snippets > 0, (
+        f"served search: {found} results, {snippets} with a text snippet"
+    )
+    assert not r.errors, f"console errors: {r.errors[:3]}"
+
+
+def test_code_cells_have_a_copy_button(book: Path, reader) -> None:  # noqa: ANN001
+    r = reader(DESKTOP)
+    r.open(ZOO)
+    r.page.locator("button.copybtn").first.wait_for(state="attached", timeout=10_000)
+    code = r.page.locator("div.cell_input div.highlight pre").count()
+    buttons = r.page.locator("div.cell_input button.copybtn").count()
+    assert code > 0 and buttons == code, f"{buttons} copy buttons for {code} code cells"
+
+
+def test_figures_are_sharp_captioned_and_shown_full_size(book: Path, reader) -> None:  # noqa: ANN001
+    """Every figure of every chapter at 1400 px: shown at (nearly) its own size,
+    twice the pixels (retina), alt text that says what it shows, a numbered
+    caption."""
+    r = reader(DESKTOP)
+    problems = []
+    for nb in NOTEBOOKS:
+        r.open(f"notebooks/{nb.stem}")
+        figures = r.page.evaluate(
+            """() => [...document.querySelectorAll("div.cell_output img")]
+            .map((img) => ({
+                src: img.getAttribute("src"), alt: img.getAttribute("alt") || "",
+                natural: img.naturalWidth, shown: img.clientWidth,
+                intended: Number(img.getAttribute("width")) || img.naturalWidth,
+                caption: img.closest("figure")?.querySelector("figcaption")
+                    ?.textContent.trim() || "",
+            }))"""
+        )
+        for f in figures:
+            where = f"{nb.stem}: {f['src'].rsplit('/', 1)[-1][:12]}…"
+            if len(f["alt"]) < 25 or re.search(r"\.(png|svg)|[0-9a-f]{16}", f["alt"]):
+                problems.append(f"{where}: alt text {f['alt']!r} does not describe it")
+            if not re.match(r"Figure \d+", f["caption"]):
+                problems.append(f"{where}: no numbered caption ({f['caption'][:40]!r})")
+            if f["natural"] < 1.9 * f["intended"]:
+                problems.append(
+                    f"{where}: {f['natural']} px of image for {f['intended']} px of "
+                    "page: not a retina figure"
+                )
+            if f["shown"] < 0.9 * f["intended"]:
+                problems.append(
+                    f"{where}: drawn for {f['intended']} px, shown at {f['shown']} px "
+                    f"(wider than {8} in? its text shrinks)"
+                )
+    assert not problems, f"{len(problems)} figure problems:\n" + "\n".join(problems)
+
+
+# --------------------------------------------------------------------------
+# static checks of what the pages say
+# --------------------------------------------------------------------------
+
+
+def test_markdown_tables_from_code_are_tables(book: Path) -> None:
+    page = page_path(ZOO).read_text(encoding="utf-8")
+    parsed = parse_html(page)
+    raw = [
+        line
+        for line in "".join(parsed.output_text).splitlines()
+        if re.match(r"^\s*\|[\s:-]*-{3}", line)
+    ]
+    assert not raw, f"a Markdown table printed as raw pipes: {raw[:2]}"
+    assert re.search(r'class="cell_output[^"]*".*?<table', page, flags=re.DOTALL), (
+        "1.2's table of measured properties is not an HTML table"
+    )
+
+
+def test_no_stderr_in_any_page(book: Path, build: BuildResult) -> None:
+    problems = []
+    for nb in NOTEBOOKS:
+        executed = executed_notebook(nb.stem)
+        for i, cell in enumerate(executed.cells if executed is not None else []):
+            for out in cell.get("outputs", []):
+                if out.get("name") == "stderr":
+                    problems.append(
+                        f"{nb.stem} cell {i}: {out.get('text', '')[:160]!r}"
+                    )
+    for page in current_pages(book):
+        if re.search(r'class="[^"]*\bstderr\b', page.read_text(encoding="utf-8")):
+            problems.append(f"{page.relative_to(book)} shows stderr output")
+    if "without encryption" in build.log:
+        problems.append(
+            "the build log has ipykernel's TCP warning (conf.py's IPYTHONDIR)"
+        )
+    assert not problems, "stray output:\n" + "\n".join(problems)
+
+
+def test_landing_page_for_readers(book: Path) -> None:
+    html = page_path("index").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", " ", html)
+    code_text = re.sub(r"<[^>]+>", "", html)  # keeps "make lab" in a code block whole
+    problems = []
+    for nb in NOTEBOOKS:
+        if f'href="notebooks/{nb.stem}.html"' not in html:
+            problems.append(f"no link to {nb.stem} in the chapter list")
+    for needed in ("Who it is for", "How to run it", "make lab", "actlib"):
+        if needed not in text and needed not in code_text:
+            problems.append(f"the landing page does not say {needed!r}")
+    for page in ("book/glossary", "book/bibliography"):
+        if f'href="{page}.html"' not in html:
+            problems.append(f"no link to {page}")
+    if (
+        re.search(r"\bBy\s+Activation Functions", text)
+        or "authors" in text.split("©")[-1]
+    ):
+        problems.append("placeholder author footer")
+    if "repository" not in text.split("Notebooks, the")[-1]:
+        problems.append("the footer does not say where the source is")
+    if re.search(r"in preparation", text, flags=re.IGNORECASE):
+        problems.append("the landing page promises chapters 'in preparation'")
+    assert not problems, "\n".join(problems)
+
+
+def test_glossary_and_bibliography_pages(book: Path) -> None:
+    glossary = page_path("book/glossary").read_text(encoding="utf-8")
+    terms = re.findall(r'<dt id="term-', glossary)
+    assert len(terms) >= 80 * 2, f"{len(terms)} glossary terms (English + Chinese)"
+    bib = page_path("book/bibliography").read_text(encoding="utf-8")
+    entries = len(
+        re.findall(
+            r'class="citation"|<div class="citation"|role="doc-biblioentry"', bib
+        )
+    )
+    cited = sum(
+        page_path(f"notebooks/{nb.stem}")
+        .read_text(encoding="utf-8")
+        .count("bibliography.html#id")
+        for nb in NOTEBOOKS
+    )
+    assert entries > 0 and cited > 0, (
+        f"{entries} bibliography entries, {cited} citations"
+    )
