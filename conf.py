@@ -82,7 +82,8 @@ REPOSITORY_URL = _repository_url()
 myst_substitutions = {
     "repository": f"[the repository]({REPOSITORY_URL})"
     if REPOSITORY_URL
-    else "the repository this book was built from (`git clone` it to run the notebooks)",
+    else "the repository this book was built from "
+    "(`git clone` it to run the notebooks)",
 }
 
 # -- General configuration ----------------------------------------------------
@@ -165,6 +166,10 @@ nb_merge_streams = True
 # Code cells that print a Markdown table (text/markdown output) are rendered as
 # MyST, which has tables; myst-nb's default (CommonMark) shows raw pipes.
 nb_render_markdown_format = "myst"
+# Cells that only check a claim (asserts) are tagged hide-input: the reader sees
+# the story and the check's printed result, and opens the check on demand.
+nb_code_prompt_show = "Show the check"
+nb_code_prompt_hide = "Hide the check"
 
 # No CDN scripts: by default myst-nb injects require.js and the
 # @jupyter-widgets html-manager from cdnjs/jsdelivr on every page whose

@@ -874,3 +874,63 @@ def test_glossary_and_bibliography_pages(book: Path) -> None:
     assert entries > 0 and cited > 0, (
         f"{entries} bibliography entries, {cited} citations"
     )
+
+
+def test_check_cells_are_collapsed(book: Path) -> None:
+    problems = []
+    for nb in NOTEBOOKS:
+        cells = nbformat.read(nb, as_version=4).cells
+        tagged = sum(
+            "hide-input" in c.get("metadata", {}).get("tags", []) for c in cells
+        )
+        html = page_path(f"notebooks/{nb.stem}").read_text(encoding="utf-8")
+        collapsed = len(re.findall(r'<details class="[^"]*\babove-input\b', html))
+        shown = html.count("Show the check")
+        if collapsed != tagged or shown < tagged:
+            problems.append(
+                f"{nb.stem}: {tagged} cells tagged hide-input, {collapsed} collapsed, "
+                f"{shown} 'Show the check' prompts"
+            )
+    assert not problems, "\n".join(problems)
+
+
+# the sidebar's "Part 1 Theory (理论基础)": the second part caption
+CAPTION_WITH_CHINESE = "nav.bd-links p.caption:nth-of-type(2) span.caption-text"
+
+
+def test_built_pages_draw_chinese_with_the_bundled_font(
+    book: Path, tmp_path: Path
+) -> None:
+    """On a machine whose only fonts are DejaVu (a fontconfig file that lists
+    nothing else), the built glossary page draws its Chinese with the font the
+    book carries (tests/test_cjk_font.py has the control without it)."""
+    from browser import fonts_used, launch
+    from playwright.sync_api import sync_playwright
+
+    dejavu = Path("/usr/share/fonts/truetype/dejavu")
+    if not dejavu.is_dir():
+        pytest.skip(f"{dejavu} is missing; `apt-get install fonts-dejavu-core`")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
+        f"<fontconfig><dir>{dejavu}</dir>"
+        f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    with sync_playwright() as p:
+        b = launch(p, env={"FONTCONFIG_FILE": str(conf)})
+        try:
+            page = b.new_page(viewport={"width": DESKTOP, "height": 900})
+            page.goto(page_path("book/glossary").as_uri())
+            page.evaluate("document.fonts.ready")
+            used = {
+                sel: fonts_used(page, sel)
+                for sel in ("article section h1", CAPTION_WITH_CHINESE)
+            }
+        finally:
+            b.close()
+    for sel, fonts in used.items():
+        custom = [f for f in fonts if f["isCustomFont"]]
+        assert custom and all("CJK SC" in f["familyName"] for f in custom), (
+            f"{sel}: Chinese not drawn with the bundled font: {fonts}"
+        )
