@@ -20,8 +20,18 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 # Jupyter refuses to run as root unless told; containers often run as root.
+# Without a display no browser opens: make lab then prints the URL (with its
+# token) to open.
 lab: install
-	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+	@if [ "$$(uname -s)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY$$BROWSER" ]; then \
+	  echo "==> make lab: no display here, so no browser opens. Open the" \
+	    "http://127.0.0.1:PORT/lab?token=... URL printed below in a browser" \
+	    "(from another machine: ssh -L PORT:localhost:PORT this-host first)." \
+	    "Ctrl-C twice stops JupyterLab."; \
+	  headless="--no-browser --ServerApp.log_level=WARN --LabApp.log_level=WARN"; \
+	fi; \
+	exec $(VENV)/bin/jupyter lab notebooks/ $$headless \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Two workers (this machine has 2 cores), one torch thread each; a notebook's cells stay on one worker.
 test: install
