@@ -1,4 +1,7 @@
-"""Collects each notebook's run time during `pytest --nbval-lax` and prints a table at the end."""
+"""Collects each notebook's run time during `pytest --nbval-lax`.
+
+It prints a table of the times at the end.
+"""
 
 import json
 import time

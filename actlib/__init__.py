@@ -1,16 +1,20 @@
 """actlib: the helper package of the activation-functions book.
 
-``import actlib`` loads the core (functions, registry, env) and makes every submodule reachable as
-``actlib.<name>``, each imported on first use (PEP 562), so that it never imports matplotlib.pyplot or
-ipywidgets and ``python -m actlib.bench`` runs without a double import.
+``import actlib`` loads the core (functions, registry, env) and makes every submodule
+reachable as ``actlib.<name>``, each imported on first use (PEP 562), so that it never
+imports matplotlib.pyplot or ipywidgets and ``python -m actlib.bench`` runs without a
+double import.
 
-The submodules form layers; a module imports only from layers below it (a test walks the imports):
+The submodules form layers; a module imports only from layers below it (a test walks the
+imports):
 
-0. leaves: ``_version``, ``functions``, ``numerics`` (local slope, Gaussian quadrature), ``validate``, ``stats``, ``env``
+0. leaves: ``_version``, ``functions``, ``numerics`` (local slope, Gaussian quadrature),
+   ``validate``, ``stats``, ``env``
 1. ``registry``
 2. ``modules``, ``data``
 3. ``diagnostics``, ``initialisation``, ``nets``, ``train``
-4. chapter helpers: ``depth``, ``fitting``, ``regions``, ``sweeps``, ``bench``, ``plotting``, ``widgets``
+4. chapter helpers: ``depth``, ``fitting``, ``regions``, ``sweeps``, ``bench``,
+   ``plotting``, ``widgets``
 5. ``answers`` (the exercise key, which uses the helpers), ``exercises``
 """
 
@@ -63,7 +67,8 @@ def __getattr__(name):
     if name in SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(
-        f"module 'actlib' has no attribute {name!r}; its submodules are: {', '.join(SUBMODULES)}"
+        f"module 'actlib' has no attribute {name!r}; its submodules are: "
+        f"{', '.join(SUBMODULES)}"
     )
 
 

@@ -1,10 +1,11 @@
 """The answer key of every chapter's exercises, and the kinds of answer it can check.
 
-Each entry is ``_add("2.1-3", rule)`` in its chapter's section below; a rule is a Number, Function,
-Choice or Names, holding the expected answer (a value, or a function computing it from actlib) and a
-hint that nudges without solving. ``actlib.exercises.check`` looks answers up here, so no notebook
-ever holds an expected value. ``rule.solution()`` is the expected answer; the tests feed it back
-through ``check`` for every entry.
+Each entry is ``_add("2.1-3", rule)`` in its chapter's section below; a rule is a
+Number, Function, Choice or Names, holding the expected answer (a value, or a function
+computing it from actlib) and a hint that nudges without solving.
+``actlib.exercises.check`` looks answers up here, so no notebook ever holds an expected
+value. ``rule.solution()`` is the expected answer; the tests feed it back through
+``check`` for every entry.
 """
 
 import functools
@@ -50,7 +51,10 @@ def _lazy(v):
 
 @dataclass
 class Number:
-    """A numeric answer within tol (relative, with an absolute floor of tol) of expected (a value or a function)."""
+    """A numeric answer within tol of expected (a value or a function).
+
+    The tolerance is relative, with an absolute floor of tol.
+    """
 
     expected: object
     hint: str
@@ -68,7 +72,10 @@ class Number:
         if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
             return f"give a number, not {type(answer).__name__} ({answer!r})."
         if math.isnan(answer):
-            return "your answer is nan; something in the computation is undefined (0/0, inf - inf, log of a negative)."
+            return (
+                "your answer is nan; something in the computation is undefined (0/0, "
+                "inf - inf, log of a negative)."
+            )
         if self.integer and answer != int(answer):
             return "give a whole number."
         want = float(self.solution())
@@ -79,7 +86,11 @@ class Number:
 
 @dataclass
 class Function:
-    """A function answer: compared with reference on inputs (a tensor or a function returning one), within tol."""
+    """A function answer, checked against a reference function.
+
+    Compared with reference on inputs (a tensor or a function returning one), within
+    tol.
+    """
 
     reference: object
     hint: str
@@ -101,23 +112,31 @@ class Function:
             got = answer(x.clone())
         except Exception as e:  # a learner's bug: report it as a hint, not a traceback
             return (
-                f"calling your function on a float64 tensor of {x.numel()} inputs raised {type(e).__name__}: {e}. "
-                "Use tensor operations (torch.exp, torch.log, ...), not math.* functions, which take one number."
+                f"calling your function on a float64 tensor of {x.numel()} inputs "
+                f"raised {type(e).__name__}: {e}. Use tensor operations "
+                "(torch.exp, torch.log, ...), not math.* functions, which take "
+                "one number."
             )
         if _todo(got):
             return "TODO"
         try:
             got = torch.as_tensor(got, dtype=torch.float64)
         except (TypeError, ValueError, RuntimeError):
-            return f"your function returned {type(got).__name__}; it should return a tensor."
+            return (
+                f"your function returned {type(got).__name__}; it should return a "
+                "tensor."
+            )
         want = torch.as_tensor(self.reference(x.clone()), dtype=torch.float64)
         if got.shape != want.shape:
             if want.shape == x.shape:
                 return (
-                    f"your function returned shape {tuple(got.shape)} for an input of shape "
-                    f"{tuple(x.shape)}; it should work elementwise."
+                    f"your function returned shape {tuple(got.shape)} for an "
+                    f"input of shape {tuple(x.shape)}; it should work elementwise."
                 )
-            return f"your function returned shape {tuple(got.shape)}; the answer has shape {tuple(want.shape)}."
+            return (
+                f"your function returned shape {tuple(got.shape)}; the answer has "
+                f"shape {tuple(want.shape)}."
+            )
         err = (got - want).abs()
         bad = ~(err <= self.tol * (1 + want.abs()))
         if bad.any():
@@ -131,8 +150,14 @@ class Function:
             if (
                 want.shape == x.shape and x.dim() == 1
             ):  # elementwise: name the input where it goes wrong
-                return f"at x = {float(x[i]):.4g} you return {float(got.flatten()[i]):.6g}, which is off. {self.hint}"
-            return f"your result is off (entry {i} of {want.numel()} is {float(got.flatten()[i]):.6g}). {self.hint}"
+                return (
+                    f"at x = {float(x[i]):.4g} you return "
+                    f"{float(got.flatten()[i]):.6g}, which is off. {self.hint}"
+                )
+            return (
+                f"your result is off (entry {i} of {want.numel()} is "
+                f"{float(got.flatten()[i]):.6g}). {self.hint}"
+            )
         return None
 
 
@@ -140,7 +165,8 @@ class Function:
 class Choice:
     """One of several options (strings); a wrong option gets its own hint."""
 
-    correct: object  # an option, or a function computing it (for answers that come from a measurement)
+    # an option, or a function computing it (for answers that come from a measurement)
+    correct: object
     options: (
         dict  # option -> hint shown when it is chosen wrongly ("" for the correct one)
     )
@@ -200,12 +226,15 @@ def _add(exercise_id, rule, chapter):
     KEY[exercise_id] = Exercise(exercise_id, rule, chapter)
 
 
-# ----------------------------------------------------------------------------- chapter 0
+# ---------------------------------------------------------------------------- chapter 0
 
 
 @functools.lru_cache(maxsize=None)
 def _ch0_five_seeds(activation):
-    """Chapter 0's experiment: five seeds of a 40-100-100-10 MLP, 40 epochs, lr 0.01, batches of 100."""
+    """Chapter 0's experiment: five seeds of a 40-100-100-10 MLP.
+
+    Each is trained for 40 epochs, lr 0.01, batches of 100.
+    """
     mnist = data.mnist1d()
     hist = train.train_many(
         lambda: nets.mlp([40, 100, 100, 10], activation),
@@ -232,8 +261,11 @@ _add(
     Number(
         expected=lambda: float(_scipy_stats.t.ppf(0.975, 4)) * 2 / math.sqrt(5),
         tol=1e-3,
-        hint="The half-width is a t quantile times the standard error of the mean. How many "
-        "degrees of freedom do five values have, and what is the standard error?",
+        hint=(
+            "The half-width is a t quantile times the standard error of the mean. How "
+            "many degrees of freedom do five values have, and what is the standard "
+            "error?"
+        ),
     ),
     "0",
 )
@@ -242,7 +274,10 @@ _add(
     Number(
         expected=lambda: float((data.mnist1d().y_test == 3).double().mean()),
         tol=1e-9,
-        hint="A fraction: how many test labels are 3, divided by how many test labels there are.",
+        hint=(
+            "A fraction: how many test labels are 3, divided by how many test labels "
+            "there are."
+        ),
     ),
     "0",
 )
@@ -251,19 +286,28 @@ _add(
     Choice(
         correct=lambda: _ch0_verdict(),
         options={
-            "within seed noise": "Look at Welch's interval for the difference of the means: does it contain 0?",
-            "larger than seed noise": "Look at Welch's interval for the difference of the means: does it contain 0?",
+            "within seed noise": (
+                "Look at Welch's interval for the difference of the means: does it "
+                "contain 0?"
+            ),
+            "larger than seed noise": (
+                "Look at Welch's interval for the difference of the means: does it "
+                "contain 0?"
+            ),
         },
     ),
     "0",
 )
 
 
-# ----------------------------------------------------------------------------- chapter 1.1 (helpers)
+# ---------------------------------------------------------------- chapter 1.1 (helpers)
 
 
 def _collapse(net):
-    """The product of a stack's Linear weights: the one matrix a net with identity activations computes."""
+    """The product of a stack's Linear weights.
+
+    The one matrix a net with identity activations computes.
+    """
     first = next(m for m in net if isinstance(m, nn.Linear))
     M = torch.eye(first.in_features, dtype=torch.float64)
     for layer in net:
@@ -273,7 +317,10 @@ def _collapse(net):
 
 
 def _kinky_net():
-    """The 1-5-1 ReLU network of exercise 1.1-3, with the weights printed in its cell."""
+    """The 1-5-1 ReLU network of exercise 1.1-3.
+
+    Its weights are the ones printed in its cell.
+    """
     net = nn.Sequential(nn.Linear(1, 5), nn.ReLU(), nn.Linear(5, 1)).double()
     with torch.no_grad():
         net[0].weight.copy_(torch.tensor([[1.0], [-2.0], [0.5], [3.0], [1.0]]))
@@ -314,7 +361,10 @@ _add(
         ),
         tol=0,
         integer=True,
-        hint="the collapsed matrix is a product of the layers' weight matrices; what limits the rank of a product?",
+        hint=(
+            "the collapsed matrix is a product of the layers' weight matrices; what "
+            "limits the rank of a product?"
+        ),
     ),
     "1.1",
 )
@@ -324,8 +374,11 @@ _add(
         reference=_xor_label,
         inputs=_xor_probe_points,
         tol=1e-9,
-        hint="class 1 lies between two parallel lines; make each hidden unit a steep step across one of them "
-        "(scale its input by 5 or more), then let the output layer compare the two units.",
+        hint=(
+            "class 1 lies between two parallel lines; make each hidden unit a steep "
+            "step across one of them (scale its input by 5 or more), then let the "
+            "output layer compare the two units."
+        ),
     ),
     "1.1",
 )
@@ -335,8 +388,11 @@ _add(
         expected=lambda: _count_kinks(lambda xs: _kinky_net()(xs[:, None]).squeeze(1)),
         tol=0,
         integer=True,
-        hint="for each unit, find where w x + b = 0; then ask whether that point lies in [-2, 2], whether the unit "
-        "reaches the output at all, and whether two units bend at the same place.",
+        hint=(
+            "for each unit, find where w x + b = 0; then ask whether that point lies "
+            "in [-2, 2], whether the unit reaches the output at all, and whether two "
+            "units bend at the same place."
+        ),
     ),
     "1.1",
 )
@@ -346,14 +402,16 @@ _add(
         expected=lambda: _count_kinks(lambda xs: torch.clamp(1 - xs.abs(), min=0)),
         tol=0,
         integer=True,
-        hint="trace the hat from x = -2 to x = 2 and note every place where its slope changes; "
-        "how many slope changes can one ReLU unit make?",
+        hint=(
+            "trace the hat from x = -2 to x = 2 and note every place where its slope "
+            "changes; how many slope changes can one ReLU unit make?"
+        ),
     ),
     "1.1",
 )
 
 
-# ----------------------------------------------------------------------------- chapter 1.2
+# -------------------------------------------------------------------------- chapter 1.2
 
 
 def _tanh_half_saturated_std(threshold=0.97):
@@ -375,7 +433,10 @@ _add(
         reference=lambda x: registry.get("silu").derivative(x),
         inputs=lambda: torch.linspace(-20, 20, 4001, dtype=torch.float64),
         tol=1e-9,
-        hint="use the product rule on x·σ(x), and the closed form of σ' from the S-curves section.",
+        hint=(
+            "use the product rule on x·σ(x), and the closed form of σ' from the "
+            "S-curves section."
+        ),
     ),
     "1.2",
 )
@@ -384,9 +445,15 @@ _add(
     Choice(
         correct="b",
         options={
-            "a": "write f'(x) for Swish-β and look at how β and x enter it: do they appear separately?",
+            "a": (
+                "write f'(x) for Swish-β and look at how β and x enter it: do they "
+                "appear separately?"
+            ),
             "b": "",
-            "c": "write f'(x) for Swish-β and look at how β and x enter it: do they appear separately?",
+            "c": (
+                "write f'(x) for Swish-β and look at how β and x enter it: do they "
+                "appear separately?"
+            ),
         },
     ),
     "1.2",
@@ -396,8 +463,10 @@ _add(
     Number(
         expected=lambda: _swish_steepest_x(2.0),
         tol=1e-3,
-        hint="you need the place of the steepest slope, not its value; find it for β = 1 first, then think about "
-        "how Swish-β is Swish-1 with its input rescaled.",
+        hint=(
+            "you need the place of the steepest slope, not its value; find it for β = "
+            "1 first, then think about how Swish-β is Swish-1 with its input rescaled."
+        ),
     ),
     "1.2",
 )
@@ -406,21 +475,27 @@ _add(
     Number(
         expected=_tanh_half_saturated_std,
         tol=1e-2,
-        hint="|tanh(s z)| > 0.97 is a condition on |z| alone; which value of |z| does half of a standard normal exceed?",
+        hint=(
+            "|tanh(s z)| > 0.97 is a condition on |z| alone; which value of |z| does "
+            "half of a standard normal exceed?"
+        ),
     ),
     "1.2",
 )
 
 
-# ----------------------------------------------------------------------------- chapter 1.3
+# -------------------------------------------------------------------------- chapter 1.3
 _add(
     "1.3-1",
     Function(
         reference=lambda C: torch.log1p((C - 1) * math.exp(-2.0)),
         inputs=lambda: torch.arange(2, 101, dtype=torch.float64),
         tol=1e-9,
-        hint="tanh's outputs are stuck in (-1, 1), and F.cross_entropy treats them as logits. Which "
-        "output vector makes the loss smallest, and what is -log softmax of it for the right class?",
+        hint=(
+            "tanh's outputs are stuck in (-1, 1), and F.cross_entropy treats them as "
+            "logits. Which output vector makes the loss smallest, and what is -log "
+            "softmax of it for the right class?"
+        ),
     ),
     "1.3",
 )
@@ -432,8 +507,11 @@ _add(
         ),
         tol=0,
         integer=True,
-        hint="count every layer the model prints: each nn.Linear has a weight matrix and a bias vector, "
-        "and a LayerNorm has learnable parameters of its own (look up elementwise_affine).",
+        hint=(
+            "count every layer the model prints: each nn.Linear has a weight matrix "
+            "and a bias vector, and a LayerNorm has learnable parameters of its own "
+            "(look up elementwise_affine)."
+        ),
     ),
     "1.3",
 )
@@ -448,8 +526,10 @@ _add(
             ).mean()
         ),
         tol=1e-3,
-        hint="each prediction can get as close to its target as the interval (0, 1) allows; "
-        "what error is left for each of the four targets?",
+        hint=(
+            "each prediction can get as close to its target as the interval (0, 1) "
+            "allows; what error is left for each of the four targets?"
+        ),
     ),
     "1.3",
 )
@@ -458,14 +538,16 @@ _add(
     Function(
         reference=lambda z: torch.sigmoid(z) * (1 - torch.sigmoid(z)),
         tol=1e-9,
-        hint="start from the first derivative of BCE with respect to z given in the chapter and "
-        "differentiate it once more; the label is a constant.",
+        hint=(
+            "start from the first derivative of BCE with respect to z given in the "
+            "chapter and differentiate it once more; the label is a constant."
+        ),
     ),
     "1.3",
 )
 
 
-# ----------------------------------------------------------------------------- chapter 2.1
+# -------------------------------------------------------------------------- chapter 2.1
 def _autograd_logsigmoid(x):
     x = x.clone().requires_grad_(True)
     return torch.autograd.grad(F.logsigmoid(x).sum(), x)[0]
@@ -476,7 +558,10 @@ _add(
     Function(
         reference=_autograd_logsigmoid,
         tol=1e-9,
-        hint="apply the chain rule to log(u) with u = σ(x), write σ′ in terms of σ, and simplify.",
+        hint=(
+            "apply the chain rule to log(u) with u = σ(x), write σ′ in terms of σ, "
+            "and simplify."
+        ),
     ),
     "2.1",
 )
@@ -490,8 +575,10 @@ _add(
             )
         )(math.sqrt(2)),
         tol=1e-4,
-        hint="factor φ(x) out of f″(x); the slope is largest at the positive root of what is left. "
-        "Then evaluate f′ there, with Φ(x) = (1 + erf(x/√2))/2.",
+        hint=(
+            "factor φ(x) out of f″(x); the slope is largest at the positive root of "
+            "what is left. Then evaluate f′ there, with Φ(x) = (1 + erf(x/√2))/2."
+        ),
     ),
     "2.1",
 )
@@ -505,8 +592,10 @@ _add(
         ),
         inputs=lambda: functions.selu(torch.linspace(-8, 8, 1600, dtype=torch.float64)),
         tol=1e-9,
-        hint="on the negative branch, solve a = f(x) for the exponential it contains; the sign of a "
-        "tells you which branch you are on.",
+        hint=(
+            "on the negative branch, solve a = f(x) for the exponential it contains; "
+            "the sign of a tells you which branch you are on."
+        ),
     ),
     "2.1",
 )
@@ -515,21 +604,26 @@ _add(
     Number(
         expected=0.6,
         tol=1e-9,
-        hint="only one term of the product rule survives at x = 0; evaluate the softplus at 0, then "
-        "write tanh(u) with exponentials of u to get a rational number.",
+        hint=(
+            "only one term of the product rule survives at x = 0; evaluate the "
+            "softplus at 0, then write tanh(u) with exponentials of u to get a "
+            "rational number."
+        ),
     ),
     "2.1",
 )
 
-# ----------------------------------------------------------------------------- chapter 2.2
+# -------------------------------------------------------------------------- chapter 2.2
 _add(
     "2.2-1",
     Number(
         expected=lambda: 20 * depth.lyapunov_exponent(1.5, 8),
         tol=0.004,
-        hint="multiply the per-matrix exponent by the number of matrices; for n = 8 the correction "
-        "term is not small, so evaluate it exactly (torch.special.digamma) rather than "
-        "with its large-n approximation.",
+        hint=(
+            "multiply the per-matrix exponent by the number of matrices; for n = 8 "
+            "the correction term is not small, so evaluate it exactly "
+            "(torch.special.digamma) rather than with its large-n approximation."
+        ),
     ),
     "2.2",
 )
@@ -538,8 +632,10 @@ _add(
     Number(
         expected=math.sqrt(2),
         tol=0.01,
-        hint="one layer multiplies the mean-square backward signal by g² times the mean of relu′(z)². "
-        "What fraction of symmetric inputs has slope 1?",
+        hint=(
+            "one layer multiplies the mean-square backward signal by g² times the "
+            "mean of relu′(z)². What fraction of symmetric inputs has slope 1?"
+        ),
     ),
     "2.2",
 )
@@ -565,22 +661,26 @@ _add(
         reference=_flat_gain_from_registry,
         inputs=lambda: torch.linspace(0, 1, 21, dtype=torch.float64),
         tol=1e-6,
-        hint="for symmetric z, average the squared slope over both sides of 0, then choose g so that "
-        "g² times that average is 1.",
+        hint=(
+            "for symmetric z, average the squared slope over both sides of 0, then "
+            "choose g so that g² times that average is 1."
+        ),
     ),
     "2.2",
 )
 
 
-# ----------------------------------------------------------------------------- chapter 2.3
+# -------------------------------------------------------------------------- chapter 2.3
 _add(
     "2.3-1",
     Function(
         reference=lambda a: torch.sqrt(2 / (1 + a**2)),
         inputs=lambda: torch.linspace(0, 1, 101, dtype=torch.float64),
         tol=1e-9,
-        hint="split E[f(Z)^2] into Z > 0 and Z < 0; each half of a standard normal has E[Z^2; half] = 1/2, "
-        "and the gain is E[f(Z)^2]^(-1/2).",
+        hint=(
+            "split E[f(Z)^2] into Z > 0 and Z < 0; each half of a standard normal has "
+            "E[Z^2; half] = 1/2, and the gain is E[f(Z)^2]^(-1/2)."
+        ),
     ),
     "2.3",
 )
@@ -589,7 +689,10 @@ _add(
     Number(
         expected=lambda: 512 * nets.weight_std("standard", 512, 512) ** 2,
         tol=0.02,
-        hint="a linear layer multiplies the variance by n · Var(w); what is the variance of U[-b, b]?",
+        hint=(
+            "a linear layer multiplies the variance by n · Var(w); what is the "
+            "variance of U[-b, b]?"
+        ),
     ),
     "2.3",
 )
@@ -598,8 +701,10 @@ _add(
     Number(
         expected=lambda: initialisation.gain("hardswish"),
         tol=5e-3,
-        hint="the forward gain is E[f(Z)^2] ** -0.5 for Z ~ N(0, 1): average the square of the activation, "
-        "then take the power -1/2.",
+        hint=(
+            "the forward gain is E[f(Z)^2] ** -0.5 for Z ~ N(0, 1): average the "
+            "square of the activation, then take the power -1/2."
+        ),
     ),
     "2.3",
 )
@@ -608,22 +713,26 @@ _add(
     Number(
         expected=lambda: 1 / (1.7159 * 2 / 3),
         tol=1e-3,
-        hint="for small q only the slope of f at 0 matters: the map is about g² f'(0)² q there. "
-        "When does that grow?",
+        hint=(
+            "for small q only the slope of f at 0 matters: the map is about g² f'(0)² "
+            "q there. When does that grow?"
+        ),
     ),
     "2.3",
 )
 
 
-# ----------------------------------------------------------------------------- chapter 2.4
+# -------------------------------------------------------------------------- chapter 2.4
 _add(
     "2.4-1",
     Function(
         reference=lambda z: torch.logsumexp(z, dim=0),
         inputs=lambda: torch.linspace(-1000, 1000, 1601, dtype=torch.float64),
         tol=1e-9,
-        hint="e^1000 overflows even in float64. Which constant can you take out of every exponential, "
-        "and add back after the logarithm?",
+        hint=(
+            "e^1000 overflows even in float64. Which constant can you take out of "
+            "every exponential, and add back after the logarithm?"
+        ),
     ),
     "2.4",
 )
@@ -634,8 +743,10 @@ _add(
             torch.finfo(torch.float16).max / (1 + math.exp(-1) + math.exp(-2))
         ),
         tol=1e-3,
-        hint="the probability goes wrong when the denominator overflows, before any single exponential "
-        "does; write the denominator as e^c times a constant.",
+        hint=(
+            "the probability goes wrong when the denominator overflows, before any "
+            "single exponential does; write the denominator as e^c times a constant."
+        ),
     ),
     "2.4",
 )
@@ -647,8 +758,10 @@ _add(
         ),
         inputs=lambda: torch.linspace(-800, 800, 1601, dtype=torch.float64),
         tol=1e-9,
-        hint="for very negative x, e^(-x) overflows; take the largest term out of the logarithm "
-        "(the log-sum-exp idea with the two terms 0 and -x).",
+        hint=(
+            "for very negative x, e^(-x) overflows; take the largest term out of the "
+            "logarithm (the log-sum-exp idea with the two terms 0 and -x)."
+        ),
     ),
     "2.4",
 )
@@ -668,16 +781,19 @@ _add(
     Number(
         expected=_half_temperature,
         tol=1e-4,
-        hint="the top probability falls from 1 (T → 0) to 1/3 (T → ∞) and crosses 0.5 once; "
-        "bisect on T between those ends.",
+        hint=(
+            "the top probability falls from 1 (T → 0) to 1/3 (T → ∞) and crosses 0.5 "
+            "once; bisect on T between those ends."
+        ),
     ),
     "2.4",
 )
 
 
-# ----------------------------------------------------------------------------- chapter 2.5
+# -------------------------------------------------------------------------- chapter 2.5
 def _random_relu_net(widths, seed, bias_std=0.5, n_in=2):
-    # the notebook's random_relu_net: He-normal weights, N(0, bias_std^2) biases, float64
+    # the notebook's random_relu_net: He-normal weights, N(0, bias_std^2) biases,
+    # float64
     net = nets.mlp([n_in] + list(widths) + [1], "relu", init="he", seed=seed).double()
     g = torch.Generator().manual_seed(10_000 + seed)
     with torch.no_grad():
@@ -703,8 +819,10 @@ _add(
         reference=lambda n: 2 * n,
         inputs=lambda: torch.arange(1, 31, dtype=torch.float64),
         tol=0,
-        hint="without biases every crease is a line through the origin; draw n = 1, 2 and 3 such lines "
-        "and count the pieces.",
+        hint=(
+            "without biases every crease is a line through the origin; draw n = 1, 2 "
+            "and 3 such lines and count the pieces."
+        ),
     ),
     "2.5",
 )
@@ -729,18 +847,21 @@ _add(
         ),
         tol=0.1,
         integer=True,
-        hint="count a change between every pair of neighbouring points on the circle, including the "
-        "step from the last point back to the first.",
+        hint=(
+            "count a change between every pair of neighbouring points on the circle, "
+            "including the step from the last point back to the first."
+        ),
     ),
     "2.5",
 )
 
 
-# ----------------------------------------------------------------------------- chapter 3.1
+# -------------------------------------------------------------------------- chapter 3.1
 
 
 def _gradient_rows():
-    # two gradients of 22 entries (a 5x3 weight and a bias of 7): row 0 longer than 2, row 1 shorter
+    # two gradients of 22 entries (a 5x3 weight and a bias of 7): row 0 longer than 2,
+    # row 1 shorter
     g = torch.randn(
         2, 22, generator=torch.Generator().manual_seed(1), dtype=torch.float64
     )
@@ -753,8 +874,11 @@ _add(
         reference=lambda g: g * (2.0 / g.norm(dim=1, keepdim=True)).clamp(max=1.0),
         inputs=_gradient_rows,
         tol=1e-6,
-        hint="one norm for all the tensors together (not one per tensor); and a gradient that is already "
-        "short enough must come back unchanged, never scaled up.",
+        hint=(
+            "one norm for all the tensors together (not one per tensor); and a "
+            "gradient that is already short enough must come back unchanged, never "
+            "scaled up."
+        ),
     ),
     "3.1",
 )
@@ -777,8 +901,11 @@ _add(
         ),
         inputs=_activations,
         tol=1e-6,
-        hint="each unit (column) gets its own statistics, taken over the examples (rows). Check which "
-        "dimension you reduce, and whether your variance divides by the batch size B or by B - 1.",
+        hint=(
+            "each unit (column) gets its own statistics, taken over the examples "
+            "(rows). Check which dimension you reduce, and whether your variance "
+            "divides by the batch size B or by B - 1."
+        ),
     ),
     "3.1",
 )
@@ -798,19 +925,22 @@ _add(
     Number(
         expected=lambda: 0.01 * math.sqrt(_rnn_parameter_count()),
         tol=1e-4,
-        hint="every entry was larger than the threshold in magnitude: what is left of each one after "
-        "clip_grad_value_? Then go back to the definition of the (Euclidean) norm of all P entries.",
+        hint=(
+            "every entry was larger than the threshold in magnitude: what is left of "
+            "each one after clip_grad_value_? Then go back to the definition of the "
+            "(Euclidean) norm of all P entries."
+        ),
     ),
     "3.1",
 )
 
 
-# ----------------------------------------------------------------------------- chapter 3.2
+# -------------------------------------------------------------------------- chapter 3.2
 
 
 def _preactivations():
-    # 300 inputs x 20 units: units 0-4 negative everywhere, unit 5 exactly 0 everywhere (dead too),
-    # unit 6 negative except on one input (alive), the rest ordinary
+    # 300 inputs x 20 units: units 0-4 negative everywhere, unit 5 exactly 0 everywhere
+    # (dead too), unit 6 negative except on one input (alive), the rest ordinary
     g = torch.Generator().manual_seed(3)
     z = torch.randn(300, 20, generator=g, dtype=torch.float64)
     z[:, :5] = -z[:, :5].abs() - 0.1
@@ -826,15 +956,19 @@ _add(
         reference=lambda z: (z <= 0).all(dim=0).to(torch.float64).mean(),
         inputs=_preactivations,
         tol=1e-6,  # float32 answers (.float().mean()) must pass
-        hint="a unit is dead only if it is inactive on every row (input): decide that per unit first, "
-        "then average over the units. And is a unit with z = 0 active?",
+        hint=(
+            "a unit is dead only if it is inactive on every row (input): decide that "
+            "per unit first, then average over the units. And is a unit with z = 0 "
+            "active?"
+        ),
     ),
     "3.2",
 )
 
 
 def _largest_dead_bias():
-    # unit 0 of hidden layer 1 of mlp([40, 64, 64, 10], "relu", seed=1), on the MNIST-1D training signals
+    # unit 0 of hidden layer 1 of mlp([40, 64, 64, 10], "relu", seed=1), on the MNIST-1D
+    # training signals
     w = nets.mlp([40, 64, 64, 10], "relu", seed=1)[0].weight[0].detach()
     return -float((data.mnist1d().x_train @ w).max())
 
@@ -855,14 +989,16 @@ _add(
     Number(
         expected=lambda: 0.2 / (1 - 0.2),
         tol=0.02,
-        hint="the output takes only two values: write each one down with its probability, "
-        "then use Var X = E[X²] − (E X)².",
+        hint=(
+            "the output takes only two values: write each one down with its "
+            "probability, then use Var X = E[X²] − (E X)²."
+        ),
     ),
     "3.2",
 )
 
 
-# ---------------------------------------------------------------- 3.3
+# ---------------------------------------------------------------------------------- 3.3
 
 _add(
     "3.3-1",
@@ -870,8 +1006,10 @@ _add(
         reference=lambda z: torch.clamp(z, max=0.0),
         inputs=lambda: torch.linspace(-8, 8, 1601, dtype=torch.float64),
         tol=1e-9,
-        hint="treat the two halves of the real line separately: on which half does the output "
-        "depend on a at all, and how?",
+        hint=(
+            "treat the two halves of the real line separately: on which half does the "
+            "output depend on a at all, and how?"
+        ),
     ),
     "3.3",
 )
@@ -890,8 +1028,10 @@ _add(
     Number(
         expected=lambda: stats.mean_ci(_SIX_ACCURACIES)[1],
         tol=1e-6,
-        hint="the t quantile has n − 1 degrees of freedom, and the standard deviation is the sample "
-        "one; the interval is for the mean, so divide by √n.",
+        hint=(
+            "the t quantile has n − 1 degrees of freedom, and the standard deviation "
+            "is the sample one; the interval is for the mean, so divide by √n."
+        ),
     ),
     "3.3",
 )
@@ -908,13 +1048,16 @@ _add(
     Number(
         expected=_swish8_argmax,
         tol=2e-3,
-        hint="substitute u = βz: Swish-β at z is SiLU at u divided by β, so the largest gap sits at "
-        "u*/β, where u* is where SiLU is furthest from ReLU. Is that z positive or negative?",
+        hint=(
+            "substitute u = βz: Swish-β at z is SiLU at u divided by β, so the "
+            "largest gap sits at u*/β, where u* is where SiLU is furthest from ReLU. "
+            "Is that z positive or negative?"
+        ),
     ),
     "3.3",
 )
 
-# ---------------------------------------------------------------- 3.4
+# ---------------------------------------------------------------------------------- 3.4
 
 _add(
     "3.4-1",
@@ -926,8 +1069,10 @@ _add(
             / 1000
         ),
         tol=1e-9,
-        hint="list the tensors each operation needs for its own derivative, then count each distinct "
-        "tensor once (float32: 4 bytes per element).",
+        hint=(
+            "list the tensors each operation needs for its own derivative, then count "
+            "each distinct tensor once (float32: 4 bytes per element)."
+        ),
     ),
     "3.4",
 )
@@ -938,8 +1083,10 @@ _add(
         reference=lambda y: 1.0 - y * y,
         inputs=lambda: torch.tanh(torch.linspace(-4, 4, 801, dtype=torch.float64)),
         tol=1e-9,
-        hint="write tanh = sinh / cosh, differentiate with the quotient rule, and look for tanh "
-        "itself in the result.",
+        hint=(
+            "write tanh = sinh / cosh, differentiate with the quotient rule, and look "
+            "for tanh itself in the result."
+        ),
     ),
     "3.4",
 )
@@ -949,10 +1096,19 @@ _add(
     Choice(
         correct="b",
         options={
-            "a": "ReLU keeps its own output for backward either way; what matters is the tensor the tanh Function saved.",
+            "a": (
+                "ReLU keeps its own output for backward either way; what matters is "
+                "the tensor the tanh Function saved."
+            ),
             "b": "",
-            "c": "autograd does not refuse every in-place op: it refuses when a tensor that a backward needs was changed.",
-            "d": "the values are not recomputed in backward; the tanh Function reads the y it saved.",
+            "c": (
+                "autograd does not refuse every in-place op: it refuses when a tensor "
+                "that a backward needs was changed."
+            ),
+            "d": (
+                "the values are not recomputed in backward; the tanh Function reads "
+                "the y it saved."
+            ),
         },
     ),
     "3.4",
@@ -963,8 +1119,10 @@ _add(
     Number(
         expected=lambda: bench.elementwise_bytes(10**7, torch.float16) / 20e9 * 1e3,
         tol=1e-3,
-        hint="count the bytes that must cross the memory bus, in both directions, then divide by the "
-        "bandwidth; check your units (GB/s and milliseconds).",
+        hint=(
+            "count the bytes that must cross the memory bus, in both directions, then "
+            "divide by the bandwidth; check your units (GB/s and milliseconds)."
+        ),
     ),
     "3.4",
 )

@@ -1,5 +1,8 @@
-"""Timing and memory measurement: repeated runs with warm-up, median and spread, ratios measured in the same run,
-memory saved for backward, copy bandwidth, and the five ways to run an activation that Part 3.4 compares."""
+"""Timing and memory measurement: repeated runs with warm-up, median and spread.
+
+Ratios measured in the same run, memory saved for backward, copy bandwidth, and the five
+ways to run an activation that Part 3.4 compares.
+"""
 
 import math
 import statistics
@@ -15,19 +18,25 @@ from .nets import mlp
 from .registry import get
 from .train import train, train_many
 
-# ----------------------------------------------------------------------------- timing
+# ------------------------------------------------------------------------------- timing
 
 
 @dataclass
 class Timing:
-    """Wall-clock seconds of repeated calls: median, interquartile range, all samples."""
+    """Wall-clock seconds of repeated calls.
+
+    Median, interquartile range, all samples.
+    """
 
     median: float
     iqr: float
     samples: list
 
     def __repr__(self):
-        return f"Timing(median={self.median * 1e3:.3f} ms, iqr={self.iqr * 1e3:.3f} ms, n={len(self.samples)})"
+        return (
+            f"Timing(median={self.median * 1e3:.3f} ms, iqr={self.iqr * 1e3:.3f} ms, "
+            f"n={len(self.samples)})"
+        )
 
 
 def _sync(device):
@@ -44,10 +53,12 @@ def _summary(samples):
 
 
 def timeit(fn, repeats=7, warmup=2, device=None, min_time=0.0):
-    """Return a Timing of fn() over `repeats` runs after `warmup` untimed runs (synchronising CUDA if given).
+    """Return a Timing of fn() over `repeats` runs after `warmup` untimed runs.
 
-    With min_time > 0, a call shorter than min_time is repeated enough times per sample to last about
-    min_time, and each sample is the time per call.
+    CUDA is synchronised if a CUDA device is given.
+
+    With min_time > 0, a call shorter than min_time is repeated enough times per sample
+    to last about min_time, and each sample is the time per call.
     """
     if repeats < 1:
         raise ValueError(f"invalid repeats={repeats!r}; it must be >= 1")
@@ -75,7 +86,10 @@ def timeit(fn, repeats=7, warmup=2, device=None, min_time=0.0):
 
 @dataclass
 class Row:
-    """One function of a same-run comparison: its Timing, and its time divided by the baseline's."""
+    """One function of a same-run comparison.
+
+    Its Timing, and its time divided by the baseline's.
+    """
 
     name: str
     timing: Timing
@@ -87,17 +101,21 @@ class Row:
 def compare(
     fns, baseline, repeats=7, warmup=2, device=None, number=1, clock=time.perf_counter
 ):
-    """Return {name: Row}: each function of the dict fns timed round-robin, with its ratio to fns[baseline] per round.
+    """Return {name: Row}: each function of the dict fns timed round-robin.
 
-    Every round calls every function (in an order that rotates from round to round), so slow
-    drifts of the machine (other programs, clock changes) hit all functions alike; a ratio is
-    computed from the baseline's time in the same round, and the median over rounds is reported.
-    Each sample runs a function `number` times in a row (for very short calls) and records the time per call.
+    Each Row has its ratio to fns[baseline] per round.
+
+    Every round calls every function (in an order that rotates from round to round), so
+    slow drifts of the machine (other programs, clock changes) hit all functions alike;
+    a ratio is computed from the baseline's time in the same round, and the median over
+    rounds is reported. Each sample runs a function `number` times in a row (for very
+    short calls) and records the time per call.
     """
     fns = dict(fns)
     if baseline not in fns:
         raise ValueError(
-            f"baseline {baseline!r} is not one of the functions; choose one of: {', '.join(fns)}"
+            f"baseline {baseline!r} is not one of the functions; choose one of: "
+            f"{', '.join(fns)}"
         )
     if repeats < 1:
         raise ValueError(f"invalid repeats={repeats!r}; it must be >= 1")
@@ -129,12 +147,15 @@ def compare(
     return rows
 
 
-# ----------------------------------------------------------------------------- memory
+# ------------------------------------------------------------------------------- memory
 
 
 @dataclass
 class SavedMemory:
-    """Tensors autograd kept for backward: total bytes (each storage counted once), how many, and which were inputs."""
+    """Tensors autograd kept for backward.
+
+    Total bytes (each storage counted once), how many, and which were inputs.
+    """
 
     bytes: int
     n_saved: int  # how many times a tensor was saved (several may share a storage)
@@ -147,7 +168,10 @@ class SavedMemory:
 
     @property
     def new_bytes(self):
-        """Return the bytes kept alive only because of backward: saved storages that are not inputs."""
+        """Return the bytes kept alive only because of backward.
+
+        Saved storages that are not inputs.
+        """
         return self.bytes - self.input_bytes
 
 
@@ -157,10 +181,14 @@ def _storage_key(t):
 
 
 def saved_bytes(fn, *inputs):
-    """Return a SavedMemory of what autograd saves for backward while running fn(*inputs) (storages counted once)."""
+    """Return a SavedMemory of what autograd saves for backward in fn(*inputs).
+
+    It runs fn(*inputs); storages are counted once.
+    """
     if not any(isinstance(t, torch.Tensor) and t.requires_grad for t in inputs):
         raise ValueError(
-            "no input requires grad, so autograd saves nothing; pass e.g. x.requires_grad_()"
+            "no input requires grad, so autograd saves nothing; pass e.g. "
+            "x.requires_grad_()"
         )
     seen = {}
     count = 0
@@ -188,7 +216,10 @@ def saved_bytes(fn, *inputs):
 
 
 def allocated_by(fn, *inputs, device=None):
-    """Return the bytes the CUDA allocator holds after fn(*inputs) (output and saved tensors), or None off CUDA."""
+    """Return the bytes the CUDA allocator holds after fn(*inputs), or None off CUDA.
+
+    The bytes held are the output and the saved tensors.
+    """
     if device is None or torch.device(device).type != "cuda":
         return None
     torch.cuda.synchronize()
@@ -204,18 +235,24 @@ def allocated_by(fn, *inputs, device=None):
 
 
 def elementwise_bytes(n, dtype=torch.float32):
-    """Return the least memory traffic of an elementwise map over n elements: read n and write n values."""
+    """Return the least memory traffic of an elementwise map over n elements.
+
+    Read n and write n values.
+    """
     return 2 * int(n) * torch.empty((), dtype=dtype).element_size()
 
 
 def copy_bandwidth(n=10**7, device="cpu", dtype=torch.float32, repeats=7, warmup=2):
-    """Return (bytes per second, Timing) of x.clone() for n elements: bytes read plus bytes written, per second."""
+    """Return (bytes per second, Timing) of x.clone() for n elements.
+
+    Bytes read plus bytes written, per second.
+    """
     x = torch.randn(int(n), device=device).to(dtype)
     t = timeit(lambda: x.clone(), repeats=repeats, warmup=warmup, device=device)
     return elementwise_bytes(n, dtype) / t.median, t
 
 
-# ----------------------------------------------------------------------------- the five variants
+# -------------------------------------------------------------------- the five variants
 
 ACTIVATIONS = ("relu", "gelu", "silu", "mish")
 VARIANTS = ("built-in", "actlib", "naive", "compiled", "custom")
@@ -230,7 +267,10 @@ def naive_relu(x):
 
 
 def naive_gelu(x):
-    """Return x * Phi(x) written as the formula says: 0.5 * x * (1 + erf(x / sqrt 2))."""
+    """Return x * Phi(x) written as the formula says.
+
+    0.5 * x * (1 + erf(x / sqrt 2)).
+    """
     return 0.5 * x * (1.0 + torch.erf(x * _INV_SQRT_2))
 
 
@@ -249,7 +289,10 @@ BUILTIN = {"relu": F.relu, "gelu": F.gelu, "silu": F.silu, "mish": F.mish}
 
 
 class ReLUSaveMask(torch.autograd.Function):
-    """ReLU that saves only the sign of its input, as one byte per element (a bool mask), for backward."""
+    """ReLU that saves only the sign of its input for backward.
+
+    The sign is kept as one byte per element (a bool mask).
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -294,7 +337,10 @@ class SiLUSaveInput(torch.autograd.Function):
 
 
 class MishSaveInput(torch.autograd.Function):
-    """Mish that saves only its input and recomputes tanh(softplus(x)) and sigmoid(x) in backward."""
+    """Mish that saves only its input.
+
+    It recomputes tanh(softplus(x)) and sigmoid(x) in backward.
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -319,13 +365,17 @@ CUSTOM = {
 def _check_name(name):
     if name not in BUILTIN:
         raise ValueError(
-            f"no benchmark variants for activation {name!r}; choose one of: {', '.join(ACTIVATIONS)}"
+            f"no benchmark variants for activation {name!r}; choose one of: "
+            f"{', '.join(ACTIVATIONS)}"
         )
 
 
 @dataclass
 class Compiled:
-    """The result of torch.compile on one function: the compiled callable (None if it failed), seconds, the reason."""
+    """The result of torch.compile on one function.
+
+    The compiled callable (None if it failed), seconds, the reason.
+    """
 
     fn: object
     seconds: float
@@ -333,7 +383,10 @@ class Compiled:
 
 
 def compile_timed(fn, example, **compile_kwargs):
-    """Return a Compiled: torch.compile(fn), run once forward and backward on example to build it (timed), or why not."""
+    """Return a Compiled: torch.compile(fn), built and timed, or why not.
+
+    It is run once forward and backward on example to build it (timed).
+    """
     t0 = time.perf_counter()
     try:
         cfn = torch.compile(fn, **compile_kwargs)
@@ -350,10 +403,13 @@ def compile_timed(fn, example, **compile_kwargs):
 
 
 def variants(name, example=None, compile=True):
-    """Return ({variant: callable}, Compiled or None) for one activation: built-in, actlib, naive, compiled, custom.
+    """Return ({variant: callable}, Compiled or None) for one activation.
 
-    The compiled variant is torch.compile of the naive composition, built on `example` (a tensor of the
-    size that will be timed); it is left out of the dict when compile=False or compiling failed.
+    The variants are built-in, actlib, naive, compiled, custom.
+
+    The compiled variant is torch.compile of the naive composition, built on `example`
+    (a tensor of the size that will be timed); it is left out of the dict when
+    compile=False or compiling failed.
     """
     _check_name(name)
     fns = {"built-in": BUILTIN[name], "actlib": get(name), "naive": NAIVE[name]}
@@ -370,24 +426,31 @@ def variants(name, example=None, compile=True):
     return fns, info
 
 
-# ----------------------------------------------------------------------------- the whole benchmark
+# ------------------------------------------------------------------ the whole benchmark
 
 
 @dataclass
 class Result:
-    """One activation in one variant: forward and forward+backward Rows, saved memory, fraction of copy bandwidth."""
+    """One activation in one variant.
+
+    Forward and forward+backward Rows, saved memory, fraction of copy bandwidth.
+    """
 
     activation: str
     variant: str
     forward: Row
     forward_backward: Row
     saved: SavedMemory
-    copy_fraction: float  # fastest copy / fastest forward, both timed round-robin in the same comparison
+    # fastest copy / fastest forward, both timed round-robin in the same comparison
+    copy_fraction: float
 
 
 @dataclass
 class Benchmark:
-    """All Results of benchmark(): rows, the copy timing, compile reports, and the size and device used."""
+    """All Results of benchmark().
+
+    The rows, the copy timing, compile reports, and the size and device used.
+    """
 
     results: list
     copy: Timing
@@ -397,11 +460,17 @@ class Benchmark:
 
     @property
     def copy_bandwidth(self):
-        """Return bytes per second of x.clone() (read + write) in its fastest round: the machine's best observed."""
+        """Return bytes per second of x.clone() (read + write) in its fastest round.
+
+        This is the machine's best observed copy speed.
+        """
         return elementwise_bytes(self.n) / min(self.copy.samples)
 
     def get(self, activation, variant):
-        """Return the Result of one activation in one variant (ValueError naming the choices if absent)."""
+        """Return the Result of one activation in one variant.
+
+        Raises ValueError naming the choices if absent.
+        """
         for r in self.results:
             if r.activation == activation and r.variant == variant:
                 return r
@@ -413,16 +482,19 @@ class Benchmark:
     def table(self):
         """Return the results as a text table, one line per activation and variant."""
         head = (
-            f"{'activation':<10} {'variant':<9} {'fwd ms':>8} {'fwd+bwd ms':>10} {'× built-in':>10} "
-            f"{'(IQR)':>7} {'% copy bw':>9} {'saved B/elem':>12}"
+            f"{'activation':<10} {'variant':<9} {'fwd ms':>8} {'fwd+bwd ms':>10} "
+            f"{'× built-in':>10} {'(IQR)':>7} {'% copy bw':>9} "
+            f"{'saved B/elem':>12}"
         )
         lines = [head, "-" * len(head)]
         for r in self.results:
             lines.append(
-                f"{r.activation:<10} {r.variant:<9} {r.forward.timing.median * 1e3:>8.2f} "
-                f"{r.forward_backward.timing.median * 1e3:>10.2f} {r.forward_backward.ratio:>10.2f} "
-                f"{r.forward_backward.ratio_iqr:>7.2f} {100 * r.copy_fraction:>9.0f} "
-                f"{r.saved.bytes / self.n:>12.2f}"
+                f"{r.activation:<10} {r.variant:<9} "
+                f"{r.forward.timing.median * 1e3:>8.2f} "
+                f"{r.forward_backward.timing.median * 1e3:>10.2f} "
+                f"{r.forward_backward.ratio:>10.2f} "
+                f"{r.forward_backward.ratio_iqr:>7.2f} "
+                f"{100 * r.copy_fraction:>9.0f} {r.saved.bytes / self.n:>12.2f}"
             )
         return "\n".join(lines)
 
@@ -437,12 +509,15 @@ def benchmark(
     progress=False,
     seed=0,
 ):
-    """Return a Benchmark: forward and forward+backward of every variant of each activation on n float32 values.
+    """Return a Benchmark of every variant of each activation on n float32 values.
 
-    All variants are built (and compiled) first, then each activation's variants and a plain copy
-    (x.clone()) are timed round-robin; ratios are to the built-in of the same round. The copy fraction
-    (forward speed / copy speed) compares the fastest round of each, because interruptions by other
-    programs only ever add time, and the roof is about what the hardware can do.
+    It times forward and forward+backward.
+
+    All variants are built (and compiled) first, then each activation's variants and a
+    plain copy (x.clone()) are timed round-robin; ratios are to the built-in of the same
+    round. The copy fraction (forward speed / copy speed) compares the fastest round of
+    each, because interruptions by other programs only ever add time, and the roof is
+    about what the hardware can do.
     """
     device = torch.device(device)
     gen = torch.Generator(device=device).manual_seed(seed)
@@ -484,13 +559,16 @@ def benchmark(
     return Benchmark(results, _summary(copy_samples), compiled, int(n), str(device))
 
 
-# ----------------------------------------------------------------------------- vectorised training
+# ------------------------------------------------------------------ vectorised training
 
 
 def training_speedup(
     n_models=8, epochs=3, hidden=100, batch_size=128, device="cpu", progress=False
 ):
-    """Return (seconds_loop, seconds_vectorised): K MNIST-1D MLPs trained one after another vs all at once."""
+    """Return (seconds_loop, seconds_vectorised).
+
+    K MNIST-1D MLPs trained one after another vs all at once.
+    """
     data = mnist1d(device)
 
     def make():
@@ -527,8 +605,10 @@ if __name__ == "__main__":  # python -m actlib.bench [--activations]
     import argparse
 
     ap = argparse.ArgumentParser(
-        description="Measure how much faster train_many is than a Python loop over models, "
-        "or (--activations) time the five variants of each activation."
+        description=(
+            "Measure how much faster train_many is than a Python loop over models, or "
+            "(--activations) time the five variants of each activation."
+        )
     )
     ap.add_argument("--models", type=int, default=8)
     ap.add_argument("--epochs", type=int, default=3)
@@ -536,7 +616,10 @@ if __name__ == "__main__":  # python -m actlib.bench [--activations]
     ap.add_argument(
         "--activations",
         action="store_true",
-        help="print the Part 3.4 table (time ratios vs built-in, %% of copy bandwidth, saved memory)",
+        help=(
+            "print the Part 3.4 table (time ratios vs built-in, %% of copy bandwidth, "
+            "saved memory)"
+        ),
     )
     ap.add_argument(
         "--size",
@@ -554,8 +637,9 @@ if __name__ == "__main__":  # python -m actlib.bench [--activations]
         n = int(args.size) if args.size else (10**6 if dev.type == "cpu" else 10**8)
         b = benchmark(n=n, device=dev, compile=not args.no_compile, progress=True)
         print(
-            f"{n:.0e} float32 values on {dev} ({torch.get_num_threads()} threads); copy bandwidth "
-            f"{b.copy_bandwidth / 1e9:.1f} GB/s (x.clone(), fastest round)"
+            f"{n:.0e} float32 values on {dev} ({torch.get_num_threads()} "
+            f"threads); copy bandwidth {b.copy_bandwidth / 1e9:.1f} GB/s "
+            "(x.clone(), fastest round)"
         )
         print(b.table())
         for name, c in b.compiled.items():
@@ -566,6 +650,7 @@ if __name__ == "__main__":  # python -m actlib.bench [--activations]
     else:
         loop, vec = training_speedup(args.models, args.epochs, device=dev)
         print(
-            f"{args.models} MLPs x {args.epochs} epochs on MNIST-1D ({dev}, {torch.get_num_threads()} threads): "
-            f"loop {loop:.2f} s, vectorised {vec:.2f} s, speed-up {loop / vec:.1f}x"
+            f"{args.models} MLPs x {args.epochs} epochs on MNIST-1D ({dev}, "
+            f"{torch.get_num_threads()} threads): loop {loop:.2f} s, vectorised "
+            f"{vec:.2f} s, speed-up {loop / vec:.1f}x"
         )

@@ -1,4 +1,7 @@
-"""Data sets: MNIST-1D generated locally and cached as .npz, and small 2-D toy sets (moons, spirals, XOR)."""
+"""Data sets: MNIST-1D, generated locally and cached as .npz, and 2-D toy sets.
+
+The small 2-D toy sets are moons, spirals and XOR.
+"""
 
 import math
 import os
@@ -12,7 +15,10 @@ MNIST1D_FILE = "mnist1d.npz"
 
 
 def data_dir():
-    """Return the cache folder: $ACTLIB_DATA if set, else the repository's data/ folder."""
+    """Return the cache folder.
+
+    It is $ACTLIB_DATA if set, else the repository's data/ folder.
+    """
     env = os.environ.get("ACTLIB_DATA")
     path = Path(env) if env else Path(__file__).resolve().parent.parent / "data"
     path.mkdir(parents=True, exist_ok=True)
@@ -44,8 +50,8 @@ class Split:
 
     def __repr__(self):
         return (
-            f"Split(train={tuple(self.x_train.shape)}, test={tuple(self.x_test.shape)}, "
-            f"classes={self.n_classes})"
+            f"Split(train={tuple(self.x_train.shape)}, "
+            f"test={tuple(self.x_test.shape)}, classes={self.n_classes})"
         )
 
 
@@ -66,7 +72,10 @@ def _generate_mnist1d():
 
 
 def mnist1d(device="cpu", regenerate=False):
-    """Return MNIST-1D (Greydanus & Kobak 2020) as a Split: 4000 train / 1000 test signals of length 40, 10 classes."""
+    """Return MNIST-1D (Greydanus & Kobak 2020) as a Split.
+
+    4000 train / 1000 test signals of length 40, 10 classes.
+    """
     path = data_dir() / MNIST1D_FILE
     if regenerate or not path.exists():
         arrays = _generate_mnist1d()
@@ -89,7 +98,10 @@ def _check_n(n):
 
 
 def moons(n=1000, noise=0.1, seed=0):
-    """Return (X, y): two interleaving half circles, X of shape (n, 2) float32, y in {0, 1}."""
+    """Return (X, y): two interleaving half circles, X of shape (n, 2) float32.
+
+    y in {0, 1}.
+    """
     _check_n(n)
     g = torch.Generator().manual_seed(seed)
     n0 = n // 2
@@ -107,7 +119,10 @@ def moons(n=1000, noise=0.1, seed=0):
 
 
 def spirals(n=1000, classes=2, turns=1.5, noise=0.05, seed=0):
-    """Return (X, y): `classes` interleaved spiral arms, X of shape (n, 2) float32, y in {0..classes-1}."""
+    """Return (X, y): `classes` interleaved spiral arms, X of shape (n, 2) float32.
+
+    y in {0..classes-1}.
+    """
     _check_n(n)
     if not isinstance(classes, int) or classes < 2:
         raise ValueError(f"invalid classes={classes!r}; it must be an integer >= 2")
@@ -123,7 +138,10 @@ def spirals(n=1000, classes=2, turns=1.5, noise=0.05, seed=0):
 
 
 def xor(n=400, noise=0.1, seed=0):
-    """Return (X, y): points around the four corners (±1, ±1), labelled 1 where the signs differ (XOR)."""
+    """Return (X, y): points around the four corners (±1, ±1).
+
+    Labelled 1 where the signs differ (XOR).
+    """
     _check_n(n)
     g = torch.Generator().manual_seed(seed)
     corners = torch.randint(0, 2, (n, 2), generator=g)

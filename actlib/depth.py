@@ -1,4 +1,7 @@
-"""Deep networks at initialisation: per-layer gradient norms over seeds, backward norms, random matrix products."""
+"""Deep networks at initialisation.
+
+Per-layer gradient norms over seeds, backward norms, random matrix products.
+"""
 
 import math
 import numbers
@@ -28,13 +31,17 @@ def gradient_norms_over_seeds(
     loss_fn=F.cross_entropy,
     **params,
 ):
-    """Return a (depth, len(seeds)) tensor of per-layer gradient norms (input side first), one column per seed.
+    """Return a (depth, len(seeds)) tensor of per-layer gradient norms.
 
-    wrt='weight' gives ||dL/dW|| of each Linear layer (from diagnostics.gradient_norms); wrt='pre_activation' gives
-    ||dL/dz|| of each Linear layer's output over the batch (from backward_norms). One fresh MLP of `depth` Linear
-    layers (nets.mlp with the given init: a scheme name or a positive gain) per seed, built on the CPU and moved to
-    x's device and dtype; the loss is loss_fn(model(x), y). n_out defaults to the number of
-    classes, int(y.max()) + 1, for integer labels and to y's last size otherwise.
+    The input side comes first, with one column per seed.
+
+    wrt='weight' gives ||dL/dW|| of each Linear layer (from diagnostics.gradient_norms);
+    wrt='pre_activation' gives ||dL/dz|| of each Linear layer's output over the batch
+    (from backward_norms). One fresh MLP of `depth` Linear layers (nets.mlp with the
+    given init: a scheme name or a positive gain) per seed, built on the CPU and moved
+    to x's device and dtype; the loss is loss_fn(model(x), y). n_out defaults to the
+    number of classes, int(y.max()) + 1, for integer labels and to y's last size
+    otherwise.
     """
     if wrt not in WRT:
         raise ValueError(f"unknown wrt={wrt!r}; choose one of: {', '.join(WRT)}")
@@ -64,11 +71,14 @@ def gradient_norms_over_seeds(
 
 
 def backward_norms(model, x, y, loss_fn=F.cross_entropy):
-    """Return (dz, da): the norms of dL/dz for each Linear layer's output z and of dL/da for each activation's output a.
+    """Return (dz, da): the norms of dL/dz and dL/da.
 
-    The model must be an nn.Sequential of alternating Linear and activation modules (Linear first and last), as built
-    by nets.mlp; dz has one entry per Linear layer, da one per activation, both in forward order. Norms are taken over
-    the whole batch. The model's parameter gradients are left untouched.
+    z is each Linear layer's output and a each activation's output.
+
+    The model must be an nn.Sequential of alternating Linear and activation modules
+    (Linear first and last), as built by nets.mlp; dz has one entry per Linear layer, da
+    one per activation, both in forward order. Norms are taken over the whole batch. The
+    model's parameter gradients are left untouched.
     """
     if not isinstance(model, nn.Sequential):
         raise ValueError(f"expected an nn.Sequential, got {type(model).__name__}")
@@ -80,8 +90,9 @@ def backward_norms(model, x, y, loss_fn=F.cross_entropy):
         or len(kinds) % 2 == 0
     ):
         raise ValueError(
-            "expected an nn.Sequential of alternating Linear and activation modules, Linear first and "
-            "last, e.g. nets.mlp([40] + [32] * 9 + [10], 'tanh')"
+            "expected an nn.Sequential of alternating Linear and activation "
+            "modules, Linear first and last, e.g. nets.mlp([40] + [32] * 9 + "
+            "[10], 'tanh')"
         )
     outs = []
     h = x
@@ -99,9 +110,10 @@ def product_log_norms(
 ):
     """Return a (depth + 1, trials) tensor of log ||W_l ... W_1 u|| for l = 0..depth.
 
-    Each W_l is a fresh n x n matrix with independent N(0, scale^2 / n) entries and u is a fixed unit vector; each
-    trial draws its own matrices. The vector is renormalised after every layer and its log-norm accumulated, so any
-    depth and scale work without overflow or underflow.
+    Each W_l is a fresh n x n matrix with independent N(0, scale^2 / n) entries and u is
+    a fixed unit vector; each trial draws its own matrices. The vector is renormalised
+    after every layer and its log-norm accumulated, so any depth and scale work without
+    overflow or underflow.
     """
     if not (isinstance(scale, numbers.Real) and math.isfinite(scale) and scale > 0):
         raise ValueError(
@@ -129,7 +141,10 @@ def product_log_norms(
 
 
 def lyapunov_exponent(scale, n):
-    """Return the exact per-layer drift of E log ||W_l ... W_1 u|| for N(0, scale^2/n) entries: log scale + (psi(n/2) - log(n/2)) / 2."""
+    """Return the exact per-layer drift of E log ||W_l ... W_1 u||.
+
+    For N(0, scale^2/n) entries it is log scale + (psi(n/2) - log(n/2)) / 2.
+    """
     if not (isinstance(scale, numbers.Real) and math.isfinite(scale) and scale > 0):
         raise ValueError(
             f"invalid scale={scale!r}; it must be a positive finite number"
@@ -141,7 +156,10 @@ def lyapunov_exponent(scale, n):
 
 
 def lyapunov_variance(n):
-    """Return the per-layer variance of log ||W_l ... W_1 u|| for Gaussian n x n matrices: psi'(n/2) / 4 (any scale)."""
+    """Return the per-layer variance of log ||W_l ... W_1 u|| for Gaussian matrices.
+
+    The matrices are n x n; the variance is psi'(n/2) / 4 (any scale).
+    """
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"invalid n={n!r}; it must be a positive integer")
     return 0.25 * float(

@@ -1,4 +1,7 @@
-"""Forward/backward hooks that record per-layer activation and gradient statistics of a model."""
+"""Forward/backward hooks that record per-layer statistics of a model.
+
+The statistics are those of the activations and of the gradients.
+"""
 
 from dataclasses import dataclass
 
@@ -59,7 +62,10 @@ def _max_slope(module, device, dtype):
 
 
 def activation_layers(model):
-    """Return [(name, module)] of the elementwise activation modules in the model, in forward order of definition."""
+    """Return [(name, module)] of the elementwise activation modules in the model.
+
+    They are in forward order of definition.
+    """
     if not isinstance(model, nn.Module):
         raise TypeError(f"expected an nn.Module, got {type(model).__name__}")
     return [(n, m) for n, m in model.named_modules() if isinstance(m, ACTIVATION_TYPES)]
@@ -69,18 +75,22 @@ def _require_layers(model):
     layers = activation_layers(model)
     if not layers:
         raise ValueError(
-            f"no activation modules found in the model ({type(model).__name__}); diagnostics hook "
-            "modules such as nn.ReLU, nn.Tanh or actlib.modules.ActivationModule, not functional calls"
+            f"no activation modules found in the model ({type(model).__name__}); "
+            "diagnostics hook modules such as nn.ReLU, nn.Tanh or "
+            "actlib.modules.ActivationModule, not functional calls"
         )
     return layers
 
 
 def record(model, x, y=None, loss_fn=None, sat_threshold=0.05, max_sample=20_000):
-    """Run one batch through the model and return a list of LayerStats, one per activation layer.
+    """Run one batch through the model and return a list of LayerStats.
 
-    If y and loss_fn are given, a backward pass also records the gradient of the loss with respect to
-    each layer's output (grad_mean, grad_std, grad_sample). The model's parameter gradients are left
-    untouched. A module instance used at several places in the forward pass is recorded at its last use.
+    One per activation layer.
+
+    If y and loss_fn are given, a backward pass also records the gradient of the loss
+    with respect to each layer's output (grad_mean, grad_std, grad_sample). The model's
+    parameter gradients are left untouched. A module instance used at several places in
+    the forward pass is recorded at its last use.
     """
     layers = _require_layers(model)
     if (y is None) != (loss_fn is None):
@@ -150,9 +160,13 @@ def record(model, x, y=None, loss_fn=None, sat_threshold=0.05, max_sample=20_000
 
 
 def inactive_fraction(model, x, active, batch_size=4096):
-    """Return, per activation layer, the fraction of units for which active(module, z) is False on every row of x.
+    """Return, per activation layer, the fraction of units never active on x.
 
-    z is the layer's input (the pre-activation) for one batch; active returns a boolean tensor of z's shape.
+    That is the fraction of units for which active(module, z) is False on every row of
+    x.
+
+    z is the layer's input (the pre-activation) for one batch; active returns a boolean
+    tensor of z's shape.
     """
     ever = {}
     handles = []
@@ -186,17 +200,24 @@ def inactive_fraction(model, x, active, batch_size=4096):
 
 
 def dead_fraction(model, x, batch_size=4096):
-    """Return, per activation layer, the fraction of units that are inactive (f' = 0) on every row of x."""
+    """Return, per activation layer, the fraction of inactive units.
+
+    A unit counts when it is inactive (f' = 0) on every row of x.
+    """
     return inactive_fraction(
         model, x, lambda module, z: local_slope(module, z) != 0, batch_size
     )
 
 
 def gradient_norms(model, x, y, loss_fn):
-    """Return the gradient norm of the loss for each Linear/Conv layer's weight, in order, as a list of (name, norm)."""
+    """Return the gradient norm of the loss for each Linear/Conv layer's weight.
+
+    The result is a list of (name, norm), in order.
+    """
     model.zero_grad(set_to_none=True)
     loss_fn(model(x), y).backward()
-    # float64 norm: squaring tiny float32 gradients (deep sigmoid nets) would underflow to an exact 0.
+    # float64 norm: squaring tiny float32 gradients (deep sigmoid nets) would underflow
+    # to an exact 0.
     out = [
         (n, float(p.grad.double().norm()))
         for n, p in model.named_parameters()

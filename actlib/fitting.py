@@ -1,4 +1,8 @@
-"""Fitting small networks: one-hidden-layer nets on 1-D targets, their ReLU kinks, and the best linear classifier in 2-D."""
+"""Fitting small networks to 1-D targets, and the best linear classifier in 2-D.
+
+It covers one-hidden-layer nets on 1-D targets, their ReLU kinks, and the best linear
+classifier in 2-D.
+"""
 
 import math
 
@@ -13,18 +17,22 @@ def _check_widths(widths):
     widths = list(widths)
     if not widths or any(not isinstance(n, int) or n < 1 for n in widths):
         raise ValueError(
-            f"invalid widths={widths!r}; give a non-empty list of positive integers, e.g. [1, 2, 4]"
+            f"invalid widths={widths!r}; give a non-empty list of positive "
+            "integers, e.g. [1, 2, 4]"
         )
     return widths
 
 
 class OneHiddenBank(nn.Module):
-    """Many independent one-hidden-layer nets (1 input -> n hidden -> 1 output) held as one set of tensors.
+    """Many independent one-hidden-layer nets held as one set of tensors.
 
-    There is one net per (seed, target, width): net (k, j) has width widths[j % len(widths)], answers
-    target j // len(widths), and starts from seed k with PyTorch's default initialisation of
-    nn.Linear(1, n) and nn.Linear(n, 1). No parameter is shared, so training the bank on the sum of the
-    nets' losses with Adam trains every net exactly as if it were trained alone.
+    Each net has 1 input -> n hidden -> 1 output.
+
+    There is one net per (seed, target, width): net (k, j) has width widths[j %
+    len(widths)], answers target j // len(widths), and starts from seed k with PyTorch's
+    default initialisation of nn.Linear(1, n) and nn.Linear(n, 1). No parameter is
+    shared, so training the bank on the sum of the nets' losses with Adam trains every
+    net exactly as if it were trained alone.
     """
 
     def __init__(self, widths, activation="relu", seeds=(0,), n_targets=1, **params):
@@ -67,21 +75,29 @@ class OneHiddenBank(nn.Module):
         self.all_widths = all_widths
 
     def forward(self, x):
-        """Return every net's output at the points x (N,), as a tensor (seeds, N, nets)."""
+        """Return every net's output at the points x (N,).
+
+        The result is a tensor (seeds, N, nets).
+        """
         z = x.reshape(1, -1, 1) * self.w.unsqueeze(1) + self.b.unsqueeze(
             1
         )  # (seeds, N, units)
         return (self.act(z) * self.v.unsqueeze(1)) @ self.assign + self.c.unsqueeze(1)
 
     def net(self, k, j):
-        """Return net j of seed index k as an nn.Sequential(Linear(1, n), activation, Linear(n, 1)) holding its weights."""
+        """Return net j of seed index k as an nn.Sequential holding its weights.
+
+        The layers are Linear(1, n), activation, Linear(n, 1).
+        """
         if not isinstance(k, int) or not 0 <= k < len(self.seeds):
             raise ValueError(
-                f"invalid seed index k={k!r}; choose an integer in 0..{len(self.seeds) - 1}"
+                f"invalid seed index k={k!r}; choose an integer in "
+                f"0..{len(self.seeds) - 1}"
             )
         if not isinstance(j, int) or not 0 <= j < len(self.all_widths):
             raise ValueError(
-                f"invalid net index j={j!r}; choose an integer in 0..{len(self.all_widths) - 1}"
+                f"invalid net index j={j!r}; choose an integer in "
+                f"0..{len(self.all_widths) - 1}"
             )
         lo, n = self.first_unit[j], self.all_widths[j]
         seq = nn.Sequential(
@@ -107,11 +123,13 @@ def fit_widths(
     device="cpu",
     progress=True,
 ):
-    """Fit a one-hidden-layer net to every (target, width, seed) at once; return (test MSE (seeds, targets, widths), bank).
+    """Fit a one-hidden-layer net to every (target, width, seed) at once.
 
-    targets: dict name -> function of a 1-D tensor. Full-batch Adam on the mean squared error, the
-    same steps and learning rate for every net. bank.net(k, t * len(widths) + i) is the trained net for
-    seed index k, target t and width i.
+    Return (test MSE (seeds, targets, widths), bank).
+
+    targets: dict name -> function of a 1-D tensor. Full-batch Adam on the mean squared
+    error, the same steps and learning rate for every net. bank.net(k, t * len(widths) +
+    i) is the trained net for seed index k, target t and width i.
     """
     from tqdm.auto import tqdm
 
@@ -142,10 +160,12 @@ def fit_widths(
 
 
 def relu_kinks(net, lo=-math.inf, hi=math.inf):
-    """Return the sorted kink positions x = -b/w of a 1-input one-hidden-layer ReLU net that fall inside (lo, hi).
+    """Return the sorted kink positions x = -b/w of a 1-input ReLU net inside (lo, hi).
 
-    net is nn.Sequential(Linear(1, n), ReLU, Linear(n, 1)); a unit makes no kink when its input weight w
-    or its output weight is exactly 0.
+    The net has one hidden layer.
+
+    net is nn.Sequential(Linear(1, n), ReLU, Linear(n, 1)); a unit makes no kink when
+    its input weight w or its output weight is exactly 0.
     """
     if not (
         isinstance(net, nn.Sequential)
@@ -168,18 +188,21 @@ def relu_kinks(net, lo=-math.inf, hi=math.inf):
 
 
 def slope_changes(x, y, tol=1e-6):
-    """Return the positions where the sampled function y(x) changes slope by more than tol.
+    """Return the positions where the sampled function y(x) changes slope.
 
-    x must be evenly spaced and increasing. A kink between two grid points shows up as slope changes
-    at one or two neighbouring grid points, which count once, at their mean position. A longer run of
-    neighbours is curvature, not a kink: each of its points is returned, so a smooth curved function
-    changes slope almost everywhere.
+    Only changes of slope by more than tol count.
+
+    x must be evenly spaced and increasing. A kink between two grid points shows up as
+    slope changes at one or two neighbouring grid points, which count once, at their
+    mean position. A longer run of neighbours is curvature, not a kink: each of its
+    points is returned, so a smooth curved function changes slope almost everywhere.
     """
     x = torch.as_tensor(x, dtype=torch.float64).flatten()
     y = torch.as_tensor(y, dtype=torch.float64).flatten()
     if x.shape != y.shape or x.numel() < 3:
         raise ValueError(
-            f"x and y must be 1-D of the same length >= 3, got {tuple(x.shape)} and {tuple(y.shape)}"
+            f"x and y must be 1-D of the same length >= 3, got {tuple(x.shape)} "
+            f"and {tuple(y.shape)}"
         )
     dx = x[1:] - x[:-1]
     if not bool((dx > 0).all()) or float((dx - dx.mean()).abs().max()) > 1e-6 * float(
@@ -205,16 +228,20 @@ def slope_changes(x, y, tol=1e-6):
 
 
 def best_linear_accuracy(X, y):
-    """Return the highest training accuracy any linear classifier (a half-plane) reaches on 2-D points X with labels y in {0, 1}.
+    """Return the highest training accuracy any linear classifier reaches.
 
-    Exact: an optimal line can be moved until it passes through two data points, so it checks every
-    line through two points, both orientations, with the two points on it put on whichever side is right.
+    A linear classifier is a half-plane; X are 2-D points with labels y in {0, 1}.
+
+    Exact: an optimal line can be moved until it passes through two data points, so it
+    checks every line through two points, both orientations, with the two points on it
+    put on whichever side is right.
     """
     X = torch.as_tensor(X, dtype=torch.float64)
     y = torch.as_tensor(y).flatten()
     if X.dim() != 2 or X.shape[1] != 2 or len(X) != len(y) or len(X) < 2:
         raise ValueError(
-            f"X must be (n, 2) with n >= 2 and y of length n, got {tuple(X.shape)} and {tuple(y.shape)}"
+            "X must be (n, 2) with n >= 2 and y of length n, got "
+            f"{tuple(X.shape)} and {tuple(y.shape)}"
         )
     if not bool(((y == 0) | (y == 1)).all()):
         raise ValueError(f"labels must be 0 or 1, got values {sorted(set(y.tolist()))}")
@@ -237,8 +264,9 @@ def best_linear_accuracy(X, y):
         minus = (side < 0) & ~on
         right_a = (plus & pos).sum(1) + (minus & ~pos).sum(1)  # positives on the + side
         right_b = (minus & pos).sum(1) + (plus & ~pos).sum(1)  # positives on the - side
-        # up to two points exactly on the line can each be put on its right side by a tiny rotation and
-        # shift; three or more collinear points are not counted (a safe lower bound; never happens with noise).
+        # up to two points exactly on the line can each be put on its right side by a
+        # tiny rotation and shift; three or more collinear points are not counted (a
+        # safe lower bound; never happens with noise).
         n_on = on.sum(1)
         extra = torch.where(n_on <= 2, n_on, torch.zeros_like(n_on))
         best = max(best, int((torch.maximum(right_a, right_b) + extra).max()))

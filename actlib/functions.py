@@ -1,11 +1,14 @@
-"""Activation functions written from scratch with torch tensor ops, each with a hand-written derivative.
+"""Activation functions written from scratch with torch tensor ops.
+
+Each has a hand-written derivative.
 
 Every function takes a floating-point tensor and returns one of the same dtype and
 shape. Half-precision inputs (float16, bfloat16) are computed in float32 and cast
 back, which is what PyTorch's own kernels do. Formulas are arranged so that no
 intermediate overflows for any finite input (exp is only taken of non-positive
-numbers). At +/-inf they return the mathematical limit (PyTorch's built-ins can give nan there:
--inf * 0 in x * sigmoid(x)-style formulas, inf / inf in softsign), and nan gives nan.
+numbers). At +/-inf they return the mathematical limit (PyTorch's built-ins can give nan
+there: -inf * 0 in x * sigmoid(x)-style formulas, inf / inf in softsign), and nan gives
+nan.
 
 The derivative functions (``d_<name>``) return f'(x) elementwise. At kinks (e.g. 0
 for ReLU) the value is a convention; at nan they return nan; at +/-inf they return
@@ -31,12 +34,16 @@ def _check_float(x):
         raise TypeError(f"expected a torch.Tensor, got {type(x).__name__}")
     if not x.is_floating_point():
         raise TypeError(
-            f"expected a floating-point tensor, got dtype {x.dtype}; convert with x.float()"
+            f"expected a floating-point tensor, got dtype {x.dtype}; convert with "
+            "x.float()"
         )
 
 
 def opmath(fn):
-    """Wrap fn so half-precision inputs are computed in float32 and cast back to the input dtype."""
+    """Wrap fn so half-precision inputs are computed in float32.
+
+    The result is cast back to the input dtype.
+    """
 
     def wrapped(x, *args, **kwargs):
         _check_float(x)
@@ -51,16 +58,22 @@ def opmath(fn):
 
 
 def _nan_where_nan(x, y):
-    """Return y with nan wherever x is nan (comparisons such as x > 0 are False for nan)."""
+    """Return y with nan wherever x is nan.
+
+    Comparisons such as x > 0 are False for nan.
+    """
     return torch.where(torch.isnan(x), x, y)
 
 
 def _zero_at_neg_inf(x, y):
-    """Return y with 0 at x = -inf: the limit of x * g(x) where g(x) -> 0 fast (y has -inf * 0)."""
+    """Return y with 0 at x = -inf: the limit of x * g(x) where g(x) -> 0 fast.
+
+    There y has -inf * 0.
+    """
     return torch.where(torch.isneginf(x), torch.zeros_like(y), y)
 
 
-# ----------------------------------------------------------------------------- identity, step
+# ----------------------------------------------------------------------- identity, step
 
 
 @opmath
@@ -87,7 +100,7 @@ def d_step(x):
     return _nan_where_nan(x, torch.zeros_like(x))
 
 
-# ----------------------------------------------------------------------------- logistic family
+# ---------------------------------------------------------------------- logistic family
 
 
 @opmath
@@ -106,7 +119,10 @@ def d_sigmoid(x):
 
 @opmath
 def tanh(x):
-    """Return the hyperbolic tangent, computed from expm1 so small inputs keep full precision."""
+    """Return the hyperbolic tangent.
+
+    Computed from expm1 so small inputs keep full precision.
+    """
     m = torch.expm1(-2.0 * x.abs())  # in (-1, 0]
     return torch.sign(x) * (-m / (2.0 + m))
 
@@ -120,7 +136,10 @@ def d_tanh(x):
 
 @opmath
 def softsign(x):
-    """Return x / (1 + |x|) (and its limit +/-1 at +/-inf, where the formula is inf / inf)."""
+    """Return x / (1 + |x|).
+
+    At +/-inf, where the formula is inf / inf, return its limit +/-1.
+    """
     return torch.where(torch.isinf(x), torch.sign(x), x / (1.0 + x.abs()))
 
 
@@ -144,7 +163,7 @@ def d_hardsigmoid(x):
     return _nan_where_nan(x, inside.to(x.dtype) / 6.0)
 
 
-# ----------------------------------------------------------------------------- rectifiers
+# --------------------------------------------------------------------------- rectifiers
 
 
 @opmath
@@ -184,7 +203,7 @@ def d_leaky_relu(x, negative_slope=0.01):
     return _nan_where_nan(x, torch.where(x > 0, ones, ones * negative_slope))
 
 
-# ----------------------------------------------------------------------------- exponential units
+# -------------------------------------------------------------------- exponential units
 
 
 @opmath
@@ -206,7 +225,10 @@ def d_elu(x, alpha=1.0):
 
 @opmath
 def selu(x):
-    """Return scale * elu(x, alpha) with the self-normalising constants of Klambauer et al. (2017)."""
+    """Return scale * elu(x, alpha) with the self-normalising constants.
+
+    The constants are those of Klambauer et al. (2017).
+    """
     return SELU_SCALE * torch.where(
         x > 0, x, SELU_ALPHA * torch.expm1(torch.clamp(x, max=0.0))
     )
@@ -236,7 +258,7 @@ def d_celu(x, alpha=1.0):
     )
 
 
-# ----------------------------------------------------------------------------- smooth rectifiers
+# -------------------------------------------------------------------- smooth rectifiers
 
 
 def _softplus1(z):
@@ -246,7 +268,10 @@ def _softplus1(z):
 
 @opmath
 def softplus(x, beta=1.0, threshold=20.0):
-    """Return log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold (as PyTorch)."""
+    """Return log(1 + exp(beta * x)) / beta.
+
+    Where beta * x > threshold, return x itself (as PyTorch does).
+    """
     z = beta * x
     return torch.where(z > threshold, x, _softplus1(z) / beta)
 
@@ -260,26 +285,36 @@ def d_softplus(x, beta=1.0, threshold=20.0):
 
 @opmath
 def gelu(x, approximate="none"):
-    """Return x * Phi(x) (Gaussian CDF), or its tanh approximation when approximate='tanh'."""
+    """Return x * Phi(x) (Gaussian CDF).
+
+    With approximate='tanh', return its tanh approximation.
+    """
     if approximate == "tanh":
         u = SQRT_2_OVER_PI * (x + GELU_TANH_COEF * x * x * x)
-        # (1 + tanh(u)) / 2 = sigmoid(2u), which does not cancel to 0 in the negative tail.
+        # (1 + tanh(u)) / 2 = sigmoid(2u), which does not cancel to 0 in the negative
+        # tail.
         return _zero_at_neg_inf(x, x * sigmoid(2.0 * u))
     if approximate != "none":
         raise ValueError(
-            f"unknown approximate={approximate!r} for gelu; choose one of: 'none', 'tanh'"
+            f"unknown approximate={approximate!r} for gelu; choose one of: "
+            "'none', 'tanh'"
         )
-    # erfc keeps Phi(x) accurate far into the negative tail, where 1 + erf(x) would cancel to 0.
+    # erfc keeps Phi(x) accurate far into the negative tail, where 1 + erf(x) would
+    # cancel to 0.
     return _zero_at_neg_inf(x, x * 0.5 * torch.special.erfc(-x / SQRT_2))
 
 
 @opmath
 def d_gelu(x, approximate="none"):
-    """Return d/dx [x Phi(x)] = Phi(x) + x phi(x), or the derivative of the tanh form."""
+    """Return d/dx [x Phi(x)] = Phi(x) + x phi(x).
+
+    With approximate='tanh', return the derivative of the tanh form.
+    """
     if approximate == "tanh":
         u = SQRT_2_OVER_PI * (x + GELU_TANH_COEF * x * x * x)
         du = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_COEF * x * x)
-        # x * du * sech^2(u): sech^2 underflows to 0 long before x * du overflows in float32/64.
+        # x * du * sech^2(u): sech^2 underflows to 0 long before x * du overflows in
+        # float32/64.
         tail = torch.where(
             torch.isinf(x), torch.zeros_like(x), 0.5 * x * d_tanh(u) * du
         )
@@ -288,7 +323,8 @@ def d_gelu(x, approximate="none"):
         )  # sigmoid(2u) = (1 + tanh(u)) / 2 without the cancellation
     if approximate != "none":
         raise ValueError(
-            f"unknown approximate={approximate!r} for gelu; choose one of: 'none', 'tanh'"
+            f"unknown approximate={approximate!r} for gelu; choose one of: "
+            "'none', 'tanh'"
         )
     cdf = 0.5 * torch.special.erfc(-x / SQRT_2)
     pdf = INV_SQRT_2PI * torch.exp(-0.5 * x * x)
@@ -298,12 +334,15 @@ def d_gelu(x, approximate="none"):
 
 @opmath
 def swish(x, beta=1.0):
-    """Return x * sigmoid(beta * x) (Ramachandran et al. 2017); beta = 1 is SiLU, beta = 0 is x / 2.
+    """Return x * sigmoid(beta * x) (Ramachandran et al. 2017).
 
-    At the infinity where beta * x = -inf the formula is inf * 0; the limit, 0, is returned there.
-    beta may be a tensor (a learned or per-model parameter, as in actlib.modules.Swish): then the formula
-    is one fused sigmoid kernel, differentiable in beta and fast under vmap (the training path: it keeps
-    PyTorch's nan at that infinity instead of the limit).
+    beta = 1 is SiLU, beta = 0 is x / 2.
+
+    At the infinity where beta * x = -inf the formula is inf * 0; the limit, 0, is
+    returned there. beta may be a tensor (a learned or per-model parameter, as in
+    actlib.modules.Swish): then the formula is one fused sigmoid kernel, differentiable
+    in beta and fast under vmap (the training path: it keeps PyTorch's nan at that
+    infinity instead of the limit).
     """
     if isinstance(beta, torch.Tensor):
         return x * torch.sigmoid(beta.to(x.dtype) * x)
@@ -367,11 +406,14 @@ def d_hardswish(x):
     return _nan_where_nan(x, out)
 
 
-# ----------------------------------------------------------------------------- vector-valued
+# ------------------------------------------------------------------------ vector-valued
 
 
 def softmax(x, dim=-1):
-    """Return exp(x) / sum(exp(x)) along dim, computed after subtracting the max so it never overflows."""
+    """Return exp(x) / sum(exp(x)) along dim.
+
+    Computed after subtracting the max so it never overflows.
+    """
     return torch.exp(log_softmax(x, dim))
 
 
@@ -396,10 +438,14 @@ _GLU_GATES = {
 
 
 def glu(x, dim=-1, gate="sigmoid"):
-    """Return a * gate(b) where x is split in half along dim: GLU (sigmoid), ReGLU, GEGLU, SwiGLU (silu), bilinear."""
+    """Return a * gate(b) where x is split in half along dim.
+
+    GLU (sigmoid), ReGLU, GEGLU, SwiGLU (silu), bilinear.
+    """
     if gate not in _GLU_GATES:
         raise ValueError(
-            f"unknown gate {gate!r} for glu; choose one of: {', '.join(sorted(_GLU_GATES))}"
+            f"unknown gate {gate!r} for glu; choose one of: "
+            f"{', '.join(sorted(_GLU_GATES))}"
         )
     if x.shape[dim] % 2:
         raise ValueError(f"glu needs an even size along dim {dim}, got {x.shape[dim]}")

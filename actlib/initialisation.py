@@ -1,10 +1,13 @@
-"""Initialisation theory: Gaussian moments of activations, gains, the variance map, SELU's fixed point.
+"""Initialisation theory: Gaussian moments of activations, gains, and more.
+
+Gaussian moments of activations, gains, the variance map, SELU's fixed point.
 
 The weight-init schemes themselves (init_weights_, weight_std) are in actlib.nets.
 
-Conventions (chapter 2.3): a layer computes z = W a + b with zero-mean i.i.d. weights of variance
-Var(w) = gain**2 * c / n, where c / n is the scheme's rule (LeCun 1 / n_in, Xavier 2 / (n_in + n_out),
-He 2 / n_in). For z ~ N(0, q) the next layer's pre-activation variance is then n_in Var(w) E[f(z)^2].
+Conventions (chapter 2.3): a layer computes z = W a + b with zero-mean i.i.d. weights of
+variance Var(w) = gain**2 * c / n, where c / n is the scheme's rule (LeCun 1 / n_in,
+Xavier 2 / (n_in + n_out), He 2 / n_in). For z ~ N(0, q) the next layer's pre-activation
+variance is then n_in Var(w) E[f(z)^2].
 """
 
 import functools
@@ -22,7 +25,11 @@ GAIN_KINDS = ("forward", "backward")
 
 
 def _as_function(f, derivative=False):
-    """Return (callable, kinks): f (or f') as a float64 tensor -> tensor function, and where f has kinks."""
+    """Return (callable, kinks) for an activation.
+
+    The callable is f (or f') as a float64 tensor -> tensor function; kinks are where f
+    has kinks.
+    """
     if isinstance(f, str):
         f = get(f)
     if isinstance(f, Activation):
@@ -31,7 +38,8 @@ def _as_function(f, derivative=False):
         )
     if not callable(f):
         raise TypeError(
-            f"expected an activation name, an actlib Activation or a callable, got {type(f).__name__}"
+            "expected an activation name, an actlib Activation or a callable, "
+            f"got {type(f).__name__}"
         )
     if not derivative:
         return f, ()
@@ -49,7 +57,10 @@ def _check_var(var):
 
 
 def gaussian_moment(f, power=2, mean=0.0, var=1.0, derivative=False):
-    """Return E[f(Z)**power] (or E[f'(Z)**power] if derivative=True) for Z ~ N(mean, var), by quadrature."""
+    """Return E[f(Z)**power] for Z ~ N(mean, var), by quadrature.
+
+    With derivative=True, return E[f'(Z)**power].
+    """
     _check_var(var)
     fn, kinks = _as_function(f, derivative)
     return gaussian_expectation(
@@ -58,7 +69,10 @@ def gaussian_moment(f, power=2, mean=0.0, var=1.0, derivative=False):
 
 
 def gain(f, kind="forward"):
-    """Return the gain g with g**2 E[f(Z)^2] = 1 ('forward') or g**2 E[f'(Z)^2] = 1 ('backward'), Z ~ N(0, 1)."""
+    """Return the gain g that keeps the forward or backward signal's scale.
+
+    g**2 E[f(Z)^2] = 1 ('forward') or g**2 E[f'(Z)^2] = 1 ('backward'), Z ~ N(0, 1).
+    """
     if kind not in GAIN_KINDS:
         raise ValueError(
             f"unknown kind {kind!r}; choose one of: {', '.join(GAIN_KINDS)}"
@@ -66,19 +80,26 @@ def gain(f, kind="forward"):
     m2 = gaussian_moment(f, 2, derivative=(kind == "backward"))
     if not m2 > 0:
         raise ValueError(
-            f"E[{'f′' if kind == 'backward' else 'f'}(Z)^2] = {m2} for {f!r}; no finite gain exists"
+            f"E[{'f′' if kind == 'backward' else 'f'}(Z)^2] = {m2} for {f!r}; no "
+            "finite gain exists"
         )
     return 1.0 / math.sqrt(m2)
 
 
 def variance_map(f, q, gain=1.0, bias_var=0.0):
-    """Return the next layer's pre-activation variance gain**2 E[f(Z)^2] + bias_var for Z ~ N(0, q)."""
+    """Return the next layer's pre-activation variance.
+
+    It is gain**2 E[f(Z)^2] + bias_var for Z ~ N(0, q).
+    """
     _check_var(q)
     return gain**2 * gaussian_moment(f, 2, var=float(q)) + bias_var
 
 
 def variance_trajectory(f, depth, gain=1.0, q0=1.0, bias_var=0.0):
-    """Return a float64 tensor of the predicted pre-activation variance at layers 1..depth, starting from q0."""
+    """Return the predicted pre-activation variance at layers 1..depth.
+
+    The result is a float64 tensor, starting from q0.
+    """
     if not isinstance(depth, int) or depth < 1:
         raise ValueError(f"invalid depth={depth!r}; it must be a positive integer")
     qs = [float(q0)]
@@ -93,7 +114,10 @@ def variance_trajectory(f, depth, gain=1.0, q0=1.0, bias_var=0.0):
 
 
 def fixed_point(f, gain=1.0, q0=1.0, bias_var=0.0, tol=1e-12, max_iter=10_000):
-    """Return the variance q* = variance_map(q*) reached by iterating from q0 (RuntimeError if it does not settle)."""
+    """Return the variance q* = variance_map(q*) reached by iterating from q0.
+
+    Raises RuntimeError if it does not settle.
+    """
     q = float(q0)
     for _ in range(max_iter):
         nxt = variance_map(f, q, gain, bias_var)
@@ -103,13 +127,17 @@ def fixed_point(f, gain=1.0, q0=1.0, bias_var=0.0, tol=1e-12, max_iter=10_000):
             return nxt
         q = nxt
     raise RuntimeError(
-        f"the variance map of {f!r} with gain={gain} did not settle from q0={q0} in {max_iter} steps "
-        f"(last q = {q:.3g}); it has no attracting non-zero fixed point there"
+        f"the variance map of {f!r} with gain={gain} did not settle from q0={q0} "
+        f"in {max_iter} steps (last q = {q:.3g}); it has no attracting non-zero "
+        "fixed point there"
     )
 
 
 def selu_constants(var=1.0):
-    """Return (alpha, lambda) with E[selu(Z)] = 0 and Var[selu(Z)] = var for Z ~ N(0, var), solved numerically."""
+    """Return (alpha, lambda) with E[selu(Z)] = 0 and Var[selu(Z)] = var.
+
+    Z ~ N(0, var); the pair is solved numerically.
+    """
     _check_var(var)
     if var == 0:
         raise ValueError("invalid var=0; the fixed point needs a positive variance")
@@ -127,7 +155,8 @@ def selu_constants(var=1.0):
     sol = root(equations, x0=[1.0, 1.0], method="hybr", options={"xtol": 1e-12})
     if max(abs(r) for r in equations(sol.x)) > 1e-10:
         raise RuntimeError(
-            f"the SELU fixed-point equations did not converge for var={var}: {sol.message}"
+            f"the SELU fixed-point equations did not converge for var={var}: "
+            f"{sol.message}"
         )
     alpha, lam = (float(v) for v in sol.x)
     return alpha, abs(lam)
@@ -138,7 +167,10 @@ MOMENT_KINDS = ("preactivation", "activation")
 
 @torch.no_grad()
 def layer_moments(model, x, kind="preactivation"):
-    """Return a (layers, 2) float64 tensor: mean and variance of every nn.Linear output (or activation output) for x."""
+    """Return a (layers, 2) float64 tensor.
+
+    Mean and variance of every nn.Linear output (or activation output) for x.
+    """
     if kind not in MOMENT_KINDS:
         raise ValueError(
             f"unknown kind {kind!r}; choose one of: {', '.join(MOMENT_KINDS)}"
@@ -149,7 +181,9 @@ def layer_moments(model, x, kind="preactivation"):
         modules = [m for _, m in activation_layers(model)]
     if not modules:
         raise ValueError(
-            f"the model has no {'nn.Linear' if kind == 'preactivation' else 'activation'} layers to measure"
+            "the model has no "
+            f"{'nn.Linear' if kind == 'preactivation' else 'activation'} layers "
+            "to measure"
         )
     rows = {}
 

@@ -1,4 +1,8 @@
-"""nn.Module wrappers: any registry activation as a module, a fast built-in lookup, and learnable PReLU / Swish-β."""
+"""nn.Module wrappers for the registry's activations.
+
+Any registry activation as a module, a fast built-in lookup, and learnable PReLU /
+Swish-β.
+"""
 
 import torch
 from torch import nn
@@ -7,7 +11,8 @@ from . import functions as fn
 from . import validate
 from .registry import ActivationModule, get, list_activations
 
-# PyTorch's own module for each registry name (fast fused kernels, used when training networks).
+# PyTorch's own module for each registry name (fast fused kernels, used when training
+# networks).
 _BUILTIN = {
     "identity": lambda p: nn.Identity(),
     "sigmoid": lambda p: nn.Sigmoid(),
@@ -29,7 +34,10 @@ _BUILTIN = {
 
 
 class PReLU(nn.Module):
-    """Parametric ReLU (He et al. 2015): max(0, x) + a * min(0, x) with a learned, per-channel a."""
+    """Parametric ReLU (He et al. 2015).
+
+    max(0, x) + a * min(0, x) with a learned, per-channel a.
+    """
 
     def __init__(self, num_parameters=1, init=0.25):
         super().__init__()
@@ -44,9 +52,10 @@ class PReLU(nn.Module):
         ):  # one slope per channel, channels on dim 1 as in nn.PReLU
             if x.dim() < 2 or x.shape[1] != self.num_parameters:
                 raise ValueError(
-                    f"PReLU({self.num_parameters}) has one slope per channel and reads channels "
-                    f"on dim 1, so it needs an input of shape (batch, {self.num_parameters}, ...); "
-                    f"got shape {tuple(x.shape)}. Use PReLU(1) for one shared slope."
+                    f"PReLU({self.num_parameters}) has one slope per channel and "
+                    "reads channels on dim 1, so it needs an input of shape "
+                    f"(batch, {self.num_parameters}, ...); got shape "
+                    f"{tuple(x.shape)}. Use PReLU(1) for one shared slope."
                 )
             shape = [1] * x.dim()
             shape[1] = self.num_parameters
@@ -58,7 +67,10 @@ class PReLU(nn.Module):
 
 
 class Swish(nn.Module):
-    """Swish-β (Ramachandran et al. 2017): x * sigmoid(β x); β is learned when learnable=True, else a buffer."""
+    """Swish-β (Ramachandran et al. 2017): x * sigmoid(β x).
+
+    β is learned when learnable=True, else a buffer.
+    """
 
     def __init__(self, beta=1.0, learnable=False):
         super().__init__()
@@ -76,16 +88,23 @@ class Swish(nn.Module):
         return fn.swish(x, self.beta)
 
     def extra_repr(self):
-        return f"beta={float(self.beta):g}, learnable={isinstance(self.beta, nn.Parameter)}"
+        return (
+            f"beta={float(self.beta):g}, "
+            f"learnable={isinstance(self.beta, nn.Parameter)}"
+        )
 
 
 def make(name, **params):
-    """Return a fresh nn.Module for the activation name: PyTorch's built-in where one exists, else ours."""
+    """Return a fresh nn.Module for the activation name.
+
+    PyTorch's built-in where one exists, else ours.
+    """
     if name == "prelu":
         unknown = sorted(set(params) - {"num_parameters", "init"})
         if unknown:
             raise ValueError(
-                f"unknown parameter {unknown[0]!r} for 'prelu'; valid parameters: init, num_parameters"
+                f"unknown parameter {unknown[0]!r} for 'prelu'; valid parameters: "
+                "init, num_parameters"
             )
         return PReLU(**params)
     act = get(name, **params)  # validates name and parameters

@@ -1,14 +1,15 @@
-"""Building networks: the one MLP builder and the one weight-initialisation API of actlib.
+"""Building networks: the one MLP builder and the one weight-init API of actlib.
 
 Init schemes (a layer maps n_in inputs to n_out outputs; Var[w] is the weight variance):
 
-- ``"pytorch"``: PyTorch's own nn.Linear init, weights *and biases* uniform on ±1/√n_in, so
-  Var[w] = 1/(3 n_in). This is what a freshly built nn.Linear has.
-- ``"standard"``: Glorot & Bengio's (2010) "standard" heuristic: the same uniform weights,
+- ``"pytorch"``: PyTorch's own nn.Linear init, weights *and biases* uniform on ±1/√n_in,
+  so Var[w] = 1/(3 n_in). This is what a freshly built nn.Linear has.
+- ``"standard"``: Glorot & Bengio's (2010) "standard" heuristic: the same uniform
+  weights, biases 0.
+- ``"lecun"`` (Var[w] = 1/n_in), ``"xavier"`` (2/(n_in + n_out)), ``"he"`` (2/n_in):
+  Gaussian weights (or uniform with distribution="uniform"), biases 0.
+- a positive number g: Gaussian weights with Var[w] = g²/n_in (LeCun scaled by g),
   biases 0.
-- ``"lecun"`` (Var[w] = 1/n_in), ``"xavier"`` (2/(n_in + n_out)), ``"he"`` (2/n_in): Gaussian
-  weights (or uniform with distribution="uniform"), biases 0.
-- a positive number g: Gaussian weights with Var[w] = g²/n_in (LeCun scaled by g), biases 0.
 
 ``gain`` multiplies the weight standard deviation of every scheme but "pytorch".
 """
@@ -33,13 +34,16 @@ def _check_scheme(scheme):
     if isinstance(scheme, str) and scheme in SCHEMES:
         return scheme
     raise ValueError(
-        f"unknown init {scheme!r}; choose one of: {', '.join(SCHEMES)}, or a positive number "
-        "(a gain on LeCun's variance)"
+        f"unknown init {scheme!r}; choose one of: {', '.join(SCHEMES)}, or a "
+        "positive number (a gain on LeCun's variance)"
     )
 
 
 def weight_std(scheme, n_in, n_out, gain=1.0):
-    """Return the weight standard deviation of an init scheme for an n_in -> n_out layer (times gain)."""
+    """Return the weight standard deviation of an init scheme (times gain).
+
+    The layer maps n_in -> n_out.
+    """
     scheme = _check_scheme(scheme)
     n_in, n_out = validate.count("n_in", n_in), validate.count("n_out", n_out)
     gain = validate.real("gain", gain, 0.0, low_open=True)
@@ -57,7 +61,10 @@ def weight_std(scheme, n_in, n_out, gain=1.0):
 
 @torch.no_grad()
 def init_weights_(model, scheme="pytorch", gain=1.0, distribution="normal"):
-    """Re-initialise every nn.Linear of model in place by `scheme` (see the module docstring); return the model."""
+    """Re-initialise every nn.Linear of model in place by `scheme`; return the model.
+
+    The schemes are described in the module docstring.
+    """
     scheme = _check_scheme(scheme)
     validate.choice("distribution", distribution, DISTRIBUTIONS)
     gain = validate.real("gain", gain, 0.0, low_open=True)
@@ -67,8 +74,9 @@ def init_weights_(model, scheme="pytorch", gain=1.0, distribution="normal"):
     if scheme == "pytorch":
         if gain != 1.0 or distribution != "normal":
             raise ValueError(
-                "init 'pytorch' is PyTorch's own nn.Linear init and takes no gain or distribution; "
-                "use 'standard' (the same weights, biases 0) with a gain instead"
+                "init 'pytorch' is PyTorch's own nn.Linear init and takes no gain "
+                "or distribution; use 'standard' (the same weights, biases 0) "
+                "with a gain instead"
             )
         for m in linears:
             m.reset_parameters()
@@ -90,14 +98,18 @@ def init_weights_(model, scheme="pytorch", gain=1.0, distribution="normal"):
 
 
 def mlp(sizes, activation="relu", init=None, gain=1.0, norm=None, seed=None, **params):
-    """Return an nn.Sequential MLP: Linear layers of the given sizes, the named activation between them.
+    """Return an nn.Sequential MLP: Linear layers of the given sizes.
 
-    init/gain: the weight init (see the module docstring); None keeps the weights each nn.Linear drew when
-    it was built (PyTorch's init), "pytorch" re-draws them from the same distribution. norm: None,
-    "batch" or "layer" puts BatchNorm1d or LayerNorm between each hidden Linear layer and its activation.
-    With a seed, weights are drawn from a private generator state (the global RNG is left as it was), on
-    the CPU, so the same seed gives the same network on every device. Extra keyword arguments are the
-    activation's parameters, e.g. mlp([40, 64, 10], "leaky_relu", negative_slope=0.1).
+    The named activation sits between them.
+
+    init/gain: the weight init (see the module docstring); None keeps the weights each
+    nn.Linear drew when it was built (PyTorch's init), "pytorch" re-draws them from the
+    same distribution. norm: None, "batch" or "layer" puts BatchNorm1d or LayerNorm
+    between each hidden Linear layer and its activation. With a seed, weights are drawn
+    from a private generator state (the global RNG is left as it was), on the CPU, so
+    the same seed gives the same network on every device. Extra keyword arguments are
+    the activation's parameters, e.g. mlp([40, 64, 10], "leaky_relu",
+    negative_slope=0.1).
     """
     if (
         isinstance(sizes, (str, bytes))
@@ -105,7 +117,8 @@ def mlp(sizes, activation="relu", init=None, gain=1.0, norm=None, seed=None, **p
         or len(sizes) < 2
     ):
         raise ValueError(
-            f"invalid sizes={sizes!r}; give at least two positive integers, e.g. [40, 100, 10]"
+            f"invalid sizes={sizes!r}; give at least two positive integers, e.g. "
+            "[40, 100, 10]"
         )
     sizes = [validate.count(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
     if init is not None:

@@ -1,7 +1,10 @@
-"""Pure numerical helpers at the bottom of actlib: the local slope by autograd and Gaussian quadrature.
+"""Pure numerical helpers at the bottom of actlib.
 
-Neither knows about the registry: both take plain tensor -> tensor functions (and, for the quadrature,
-the points where the integrand has kinks), so every layer above can use them.
+The local slope by autograd and Gaussian quadrature.
+
+Neither knows about the registry: both take plain tensor -> tensor functions (and, for
+the quadrature, the points where the integrand has kinks), so every layer above can use
+them.
 """
 
 import functools
@@ -14,7 +17,10 @@ _RANGE = 12.0  # integrate over mean +- 12 standard deviations
 
 
 def local_slope(f, pre):
-    """Return f'(pre) elementwise for an elementwise function or module f, by autograd (no graph is kept)."""
+    """Return f'(pre) elementwise for an elementwise function or module f.
+
+    The slope is computed by autograd (no graph is kept).
+    """
     with torch.enable_grad():
         x = pre.detach().clone().requires_grad_(True)
         (g,) = torch.autograd.grad(f(x).sum(), x)
@@ -23,10 +29,13 @@ def local_slope(f, pre):
 
 @functools.lru_cache(maxsize=256)
 def _nodes(breaks):
-    """Return (t, w): nodes and weights of composite Simpson rules for E[g(T)], T ~ N(0, 1), split at breaks.
+    """Return (t, w): nodes and weights of composite Simpson rules for E[g(T)].
 
-    Each piece between breakpoints is integrated on its own, with its end nodes nudged inside by 1e-12, so a
-    kink or a jump of the integrand at a breakpoint (ReLU's f' at 0) costs no accuracy.
+    T ~ N(0, 1), split at breaks.
+
+    Each piece between breakpoints is integrated on its own, with its end nodes nudged
+    inside by 1e-12, so a kink or a jump of the integrand at a breakpoint (ReLU's f' at
+    0) costs no accuracy.
     """
     edges = [-_RANGE] + [b for b in breaks if -_RANGE < b < _RANGE] + [_RANGE]
     ts, ws = [], []
@@ -43,10 +52,12 @@ def _nodes(breaks):
 
 
 def gaussian_expectation(g, mean=0.0, var=1.0, kinks=()):
-    """Return E[g(Z)] for Z ~ N(mean, var), g a float64 tensor -> tensor function with kinks at `kinks`.
+    """Return E[g(Z)] for Z ~ N(mean, var).
 
-    Composite Simpson over mean +- 12 sd, split at the kinks (mapped to standard units), step 1e-3 sd;
-    var = 0 gives g(mean).
+    g a float64 tensor -> tensor function with kinks at `kinks`.
+
+    Composite Simpson over mean +- 12 sd, split at the kinks (mapped to standard units),
+    step 1e-3 sd; var = 0 gives g(mean).
     """
     if var == 0:
         return float(g(torch.tensor([float(mean)], dtype=torch.float64))[0])

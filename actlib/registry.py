@@ -1,4 +1,7 @@
-"""Name -> activation: ``get("gelu")``, ``list_activations()``, and properties computed from each function."""
+"""Name -> activation: ``get("gelu")``, ``list_activations()``, and properties.
+
+The properties are computed from each function.
+"""
 
 import functools
 import math
@@ -11,9 +14,12 @@ from torch import nn
 from . import functions as fn
 from .numerics import gaussian_expectation
 
-# Learnable activations live in actlib.modules (they hold parameters); get() points there.
+# Learnable activations live in actlib.modules (they hold parameters); get() points
+# there.
 _LEARNABLE = {
-    "prelu": "actlib.modules.PReLU(num_parameters, init) or actlib.modules.make('prelu')"
+    "prelu": (
+        "actlib.modules.PReLU(num_parameters, init) or actlib.modules.make('prelu')"
+    )
 }
 
 
@@ -32,7 +38,10 @@ def _finite_real(v):
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of an activation: default, a validity check, and what valid means in words."""
+    """One parameter of an activation.
+
+    Its default, a validity check, and what valid means in words.
+    """
 
     default: object
     check: object
@@ -49,7 +58,8 @@ class Spec:
     latex: str
     reference: object  # PyTorch's own implementation, (x, **params) -> tensor
     params: dict = field(default_factory=dict)
-    kinks: object = ()  # points where f is not differentiable; callable(params) or tuple
+    # points where f is not differentiable; callable(params) or tuple
+    kinks: object = ()
     title: str = ""
 
 
@@ -157,7 +167,10 @@ _register(
         "selu",
         fn.selu,
         fn.d_selu,
-        r"f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}",
+        (
+            r"f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 "
+            r"\end{cases}"
+        ),
         F.selu,
         kinks=(0.0,),
         title="SELU",
@@ -193,7 +206,10 @@ _register(
         "gelu",
         fn.gelu,
         fn.d_gelu,
-        r"f(x) = x \, \Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}(x/\sqrt{2})\right)",
+        (
+            r"f(x) = x \, \Phi(x) = \frac{x}{2}\left(1 + "
+            r"\operatorname{erf}(x/\sqrt{2})\right)"
+        ),
         lambda x, approximate: F.gelu(x, approximate=approximate),
         params={
             "approximate": Param(
@@ -276,12 +292,13 @@ def list_activations():
 def _spec(name):
     if isinstance(name, str) and name in _LEARNABLE:
         raise ValueError(
-            f"{name!r} is a learnable activation (its parameter is trained), so it is a module, not a "
-            f"fixed function: use {_LEARNABLE[name]}"
+            f"{name!r} is a learnable activation (its parameter is trained), so "
+            f"it is a module, not a fixed function: use {_LEARNABLE[name]}"
         )
     if not isinstance(name, str) or name not in _SPECS:
         raise ValueError(
-            f"unknown activation {name!r}; choose one of: {', '.join(list_activations())}"
+            f"unknown activation {name!r}; choose one of: "
+            f"{', '.join(list_activations())}"
         )
     return _SPECS[name]
 
@@ -291,14 +308,16 @@ def _resolve_params(spec, params):
     if unknown:
         valid = ", ".join(sorted(spec.params)) or "none (it takes no parameters)"
         raise ValueError(
-            f"unknown parameter {unknown[0]!r} for activation {spec.name!r}; valid parameters: {valid}"
+            f"unknown parameter {unknown[0]!r} for activation {spec.name!r}; "
+            f"valid parameters: {valid}"
         )
     resolved = {}
     for pname, p in spec.params.items():
         value = params.get(pname, p.default)
         if not p.check(value):
             raise ValueError(
-                f"invalid {pname}={value!r} for activation {spec.name!r}; it must be {p.valid}"
+                f"invalid {pname}={value!r} for activation {spec.name!r}; it must "
+                f"be {p.valid}"
             )
         resolved[pname] = value
     return resolved
@@ -320,7 +339,10 @@ class _HandWritten(torch.autograd.Function):
 
 
 class Activation:
-    """An elementwise activation with fixed parameters: call it, take its derivative, read its properties."""
+    """An elementwise activation with fixed parameters.
+
+    Call it, take its derivative, read its properties.
+    """
 
     def __init__(self, name, **params):
         spec = _spec(name)
@@ -364,26 +386,41 @@ class Activation:
 
     @property
     def kinks(self):
-        """Return the points where f is not differentiable (the derivative there is a convention)."""
+        """Return the points where f is not differentiable.
+
+        The derivative there is a convention.
+        """
         k = self._spec.kinks
         return tuple(k(self.params) if callable(k) else k)
 
     def module(self):
-        """Return an nn.Module applying this activation with the hand-written backward."""
+        """Return an nn.Module applying this activation.
+
+        The module uses the hand-written backward.
+        """
         return ActivationModule(self.name, **self.params)
 
     def properties(self):
-        """Return a dict of properties measured from the function: range, monotone, zero-centred, smooth, saturating, max slope."""
+        """Return a dict of properties measured from the function.
+
+        Range, monotone, zero-centred, smooth, saturating, max slope.
+        """
         return _properties(self.name, tuple(sorted(self.params.items())))
 
 
 def get(name, **params):
-    """Return the Activation called name, with the given parameters (unknown names raise ValueError)."""
+    """Return the Activation called name, with the given parameters.
+
+    Unknown names raise ValueError.
+    """
     return Activation(name, **params)
 
 
 class ActivationModule(nn.Module):
-    """Apply a registry activation (from-scratch forward, hand-written backward) as an nn.Module."""
+    """Apply a registry activation as an nn.Module.
+
+    It uses the from-scratch forward and the hand-written backward.
+    """
 
     def __init__(self, name, **params):
         super().__init__()
@@ -396,7 +433,7 @@ class ActivationModule(nn.Module):
         return repr(self.act)
 
 
-# ----------------------------------------------------------------------------- measured properties
+# ------------------------------------------------------------------ measured properties
 
 _GRID = torch.linspace(-30.0, 30.0, 600_001, dtype=torch.float64)  # step 1e-4
 _FAR = 1e4
@@ -420,7 +457,8 @@ def _properties(name, params_items):
             return math.copysign(math.inf, v_far)
         return v_far
 
-    # Bounded ends are read much farther out, where slowly saturating functions (softsign) have arrived.
+    # Bounded ends are read much farther out, where slowly saturating functions
+    # (softsign) have arrived.
     y_limit = act.forward_only(torch.tensor([-1e15, 1e15], dtype=torch.float64))
     ends = [end_value(y_far[0], y[0]), end_value(y_far[1], y[-1])]
     ends = [e if math.isinf(e) else float(v) for e, v in zip(ends, y_limit)]

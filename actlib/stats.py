@@ -39,7 +39,7 @@ __all__ = [
 _BOOT_CHUNK = 2_000_000  # resampled values held in memory at once by bootstrap_ci
 
 
-# ---------------------------------------------------------------------------- validation
+# --------------------------------------------------------------------------- validation
 
 
 def _is_real(x):
@@ -51,7 +51,10 @@ def _is_int(x):
 
 
 def _open_unit(x, name):
-    """Check that x is a real number strictly between 0 and 1 and return it as a float."""
+    """Check that x is a real number strictly between 0 and 1.
+
+    Return it as a float.
+    """
     accepted = "it must be a number strictly between 0 and 1"
     if not _is_real(x):
         raise TypeError(f"invalid {name}={x!r}; {accepted}, e.g. 0.95")
@@ -69,7 +72,10 @@ def _positive_int(x, name, minimum=1):
 
 
 def _data(values, name, min_n=2, purpose="for an interval"):
-    """Return values as a flat float64 numpy array of finite numbers, at least min_n of them."""
+    """Return values as a flat float64 numpy array of finite numbers.
+
+    There must be at least min_n of them.
+    """
     accepted = "give a list, tuple, numpy array or torch tensor of real numbers"
     if isinstance(values, torch.Tensor):
         t = values.detach().cpu()
@@ -105,7 +111,10 @@ def _data(values, name, min_n=2, purpose="for an interval"):
 
 
 def _mean_var(v):
-    """Mean and unbiased variance (ddof=1); exactly (v[0], 0.0) when all values are equal."""
+    """Mean and unbiased variance (ddof=1).
+
+    Exactly (v[0], 0.0) when all values are equal.
+    """
     if (v == v[0]).all():
         return float(v[0]), 0.0
     return float(v.mean()), float(v.var(ddof=1))
@@ -115,7 +124,10 @@ def _mean_var(v):
 
 
 def mean_ci(values, confidence=0.95):
-    """Return (mean, half-width) of the Student-t confidence interval for the mean of values."""
+    """Return (mean, half-width) of the Student-t confidence interval.
+
+    The interval is for the mean of values.
+    """
     confidence = _open_unit(confidence, "confidence")
     v = _data(values, "values")
     n = v.size
@@ -160,10 +172,10 @@ class Comparison:
 
     def __repr__(self):
         return (
-            f"Comparison({self.method}: diff = {self.diff:+.4g} ± {self.half_width:.4g} "
-            f"({self.confidence * 100:g} % interval [{self.low:.4g}, {self.high:.4g}]), "
-            f"t = {self.t:.4g}, df = {self.df:.4g}, p = {self.p:.4g}, "
-            f"n = {self.n_a} vs {self.n_b})"
+            f"Comparison({self.method}: diff = {self.diff:+.4g} ± "
+            f"{self.half_width:.4g} ({self.confidence * 100:g} % interval "
+            f"[{self.low:.4g}, {self.high:.4g}]), t = {self.t:.4g}, df = "
+            f"{self.df:.4g}, p = {self.p:.4g}, n = {self.n_a} vs {self.n_b})"
         )
 
 
@@ -179,10 +191,13 @@ def _comparison(method, diff, se, df, confidence, n_a, n_b):
 
 
 def welch(a, b, confidence=0.95):
-    """Welch t-interval and test for mean(a) - mean(b), independent samples, unequal variances.
+    """Welch t-interval and test for mean(a) - mean(b), independent samples.
 
-    df is the Welch-Satterthwaite value; p agrees with scipy.stats.ttest_ind(equal_var=False).
-    If neither sample varies, the interval is the point diff (t = 0 and p = 1 when diff is 0).
+    The variances may be unequal.
+
+    df is the Welch-Satterthwaite value; p agrees with
+    scipy.stats.ttest_ind(equal_var=False). If neither sample varies, the interval is
+    the point diff (t = 0 and p = 1 when diff is 0).
     """
     confidence = _open_unit(confidence, "confidence")
     a, b = _data(a, "a"), _data(b, "b")
@@ -205,7 +220,10 @@ def _differences(a, b):
 
 
 def paired(a, b, confidence=0.95):
-    """Paired t-interval and test for the mean of a[i] - b[i]; p agrees with stats.ttest_rel."""
+    """Paired t-interval and test for the mean of a[i] - b[i].
+
+    p agrees with stats.ttest_rel.
+    """
     confidence = _open_unit(confidence, "confidence")
     d = _differences(a, b)
     n = d.size
@@ -214,11 +232,14 @@ def paired(a, b, confidence=0.95):
 
 
 def corrected_resampled_t(a, b, n_train, n_test, confidence=0.95):
-    """Nadeau & Bengio (2003) corrected resampled t-test for paired scores over J splits.
+    """Nadeau & Bengio (2003) corrected resampled t-test.
 
-    a[j], b[j] are scores on split j (k-fold or repeated random splits) with n_train training
-    and n_test test examples. The variance of the mean difference is taken as
-    var(d) * (1/J + n_test/n_train) instead of var(d) / J, because the splits overlap; df = J - 1.
+    The scores are paired, over J splits.
+
+    a[j], b[j] are scores on split j (k-fold or repeated random splits) with n_train
+    training and n_test test examples. The variance of the mean difference is taken as
+    var(d) * (1/J + n_test/n_train) instead of var(d) / J, because the splits overlap;
+    df = J - 1.
     """
     confidence = _open_unit(confidence, "confidence")
     n_train = _positive_int(n_train, "n_train")
@@ -250,13 +271,16 @@ def _statistic(statistic):
 def bootstrap_ci(
     values, statistic="mean", confidence=0.95, n_boot=10_000, seed=0, bounds=None
 ):
-    """Return (estimate, low, high): percentile bootstrap interval for statistic(values).
+    """Return (estimate, low, high): a bootstrap interval for statistic(values).
 
-    statistic is "mean", "median" or a function f(x, axis) that reduces along axis (np.mean,
-    np.median, ...); it is called on all resamples at once (no Python loop over resamples).
-    The same call gives the same numbers (numpy generator seeded with seed). For the mean or
-    median the interval stays inside the range of the data, unlike mean ± t-interval; bounds,
-    e.g. (0, 100) for percentages, must contain the data and the interval is clipped to them.
+    The interval is a percentile bootstrap.
+
+    statistic is "mean", "median" or a function f(x, axis) that reduces along axis
+    (np.mean, np.median, ...); it is called on all resamples at once (no Python loop
+    over resamples). The same call gives the same numbers (numpy generator seeded with
+    seed). For the mean or median the interval stays inside the range of the data,
+    unlike mean ± t-interval; bounds, e.g. (0, 100) for percentages, must contain the
+    data and the interval is clipped to them.
     """
     f = _statistic(statistic)
     confidence = _open_unit(confidence, "confidence")
@@ -314,7 +338,10 @@ def bootstrap_ci(
 
 
 def wilson_ci(successes, n, confidence=0.95):
-    """Return (low, high): Wilson score interval for the proportion successes / n, in [0, 1]."""
+    """Return (low, high): Wilson score interval for the proportion successes / n.
+
+    Both ends are in [0, 1].
+    """
     confidence = _open_unit(confidence, "confidence")
     n = _positive_int(n, "n")
     if not _is_int(successes) or not 0 <= successes <= n:
@@ -331,14 +358,17 @@ def wilson_ci(successes, n, confidence=0.95):
     return low, high
 
 
-# ---------------------------------------------------------------------------- tests, planning
+# ---------------------------------------------------------------------- tests, planning
 
 
 def holm(p_values, alpha=0.05):
-    """Holm-Bonferroni step-down: return (reject, adjusted), two lists in the order of p_values.
+    """Holm-Bonferroni step-down: return (reject, adjusted).
 
-    adjusted[i] is the Holm-adjusted p-value (monotone in the sorted p-values, capped at 1);
-    reject[i] is adjusted[i] <= alpha. This controls the family-wise error rate at alpha.
+    Two lists in the order of p_values.
+
+    adjusted[i] is the Holm-adjusted p-value (monotone in the sorted p-values, capped at
+    1); reject[i] is adjusted[i] <= alpha. This controls the family-wise error rate at
+    alpha.
     """
     alpha = _open_unit(alpha, "alpha")
     p = _data(p_values, "p_values", min_n=1, purpose="p-value")
@@ -366,8 +396,9 @@ def seeds_for_difference(sd, difference, alpha=0.05, power=0.8, paired=False):
     """Smallest number of seeds n per group for a two-sided t-test to detect difference.
 
     sd is the per-seed standard deviation of a score (for paired=True: of the per-seed
-    difference a[i] - b[i]). Power is computed exactly with the noncentral t distribution
-    (two-sample test with n seeds in each group, or paired test with n pairs), n >= 2.
+    difference a[i] - b[i]). Power is computed exactly with the noncentral t
+    distribution (two-sample test with n seeds in each group, or paired test with n
+    pairs), n >= 2.
     """
     if not _is_real(sd) or not math.isfinite(sd) or sd <= 0:
         raise (TypeError if not _is_real(sd) else ValueError)(
@@ -393,11 +424,14 @@ def seeds_for_difference(sd, difference, alpha=0.05, power=0.8, paired=False):
     return n
 
 
-# ---------------------------------------------------------------------------- the book's sentence
+# ------------------------------------------------------------------ the book's sentence
 
 
 def within_noise(a, b, confidence=0.95, paired=False):
-    """True when a and b differ within seed noise: the interval of the difference contains 0."""
+    """True when a and b differ within seed noise.
+
+    The interval of the difference contains 0.
+    """
     return _compare(a, b, confidence, paired).within_noise
 
 
@@ -412,11 +446,12 @@ def compare_sentence(
 ):
     """Return the book's sentence comparing runs a and b over seeds, e.g.
 
-    "relu 66.1 ± 1.2 % vs gelu 65.8 ± 0.9 %: the difference, +0.3 ± 1.4 %, is within seed
-    noise (95 % interval contains 0, 10 seeds each)."  Each ± is a t-interval half-width at
-    confidence (the difference's from welch, or paired if paired=True); numbers have digits
-    decimals. When the interval excludes 0 the sentence ends "is larger than seed noise
-    (p = 0.003, 10 seeds each)." (p with two significant digits, or "p < 0.001").
+    "relu 66.1 ± 1.2 % vs gelu 65.8 ± 0.9 %: the difference, +0.3 ± 1.4 %, is within
+    seed noise (95 % interval contains 0, 10 seeds each)."  Each ± is a t-interval
+    half-width at confidence (the difference's from welch, or paired if paired=True);
+    numbers have digits decimals. When the interval excludes 0 the sentence ends "is
+    larger than seed noise (p = 0.003, 10 seeds each)." (p with two significant digits,
+    or "p < 0.001").
     """
     for name, value in (("name_a", name_a), ("name_b", name_b), ("unit", unit)):
         if not isinstance(value, str) or (name != "unit" and not value.strip()):
@@ -444,9 +479,8 @@ def compare_sentence(
         f"the difference, {res.diff + 0.0:+.{k}f} ± {res.half_width:.{k}f}{u}, is "
     )
     if res.within_noise:
-        return (
-            head
-            + f"within seed noise ({confidence * 100:g} % interval contains 0, {seeds})."
+        return head + (
+            f"within seed noise ({confidence * 100:g} % interval contains 0, {seeds})."
         )
     p = "p < 0.001" if res.p < 0.001 else f"p = {res.p:.2g}"
     return head + f"larger than seed noise ({p}, {seeds})."

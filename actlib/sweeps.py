@@ -1,8 +1,11 @@
-"""Vectorised hyper-parameter sweeps: k-fold splits, buffered-parameter modules, measurements during training.
+"""Vectorised hyper-parameter sweeps.
 
-Models of one sweep are trained at once with `actlib.train.train_many` (`train_tracked` adds a measurement
-after every epoch through its on_epoch hook). A parameter that differs between those models must live in a buffer, hence
-`BufferedActivation` and `BufferedDropout`.
+k-fold splits, buffered-parameter modules, measurements during training.
+
+Models of one sweep are trained at once with `actlib.train.train_many` (`train_tracked`
+adds a measurement after every epoch through its on_epoch hook). A parameter that
+differs between those models must live in a buffer, hence `BufferedActivation` and
+`BufferedDropout`.
 """
 
 from dataclasses import dataclass
@@ -18,17 +21,22 @@ from .registry import ActivationModule
 from .stats import mean_ci
 from .train import train_many
 
-# Activations whose one parameter can differ between models of one vectorised run, and that parameter's name.
+# Activations whose one parameter can differ between models of one vectorised run, and
+# that parameter's name.
 SWEEPABLE = {"leaky_relu": "negative_slope", "elu": "alpha", "swish": "beta"}
 
 
 class BufferedActivation(ActivationModule):
-    """Leaky ReLU, ELU or Swish-β whose parameter is a buffer (not trained), so models with different values stack."""
+    """Leaky ReLU, ELU or Swish-β whose parameter is a buffer (not trained).
+
+    Models with different values therefore stack.
+    """
 
     def __init__(self, name, value):
         if name not in SWEEPABLE:
             raise ValueError(
-                f"unknown sweepable activation {name!r}; choose one of: {', '.join(SWEEPABLE)}"
+                f"unknown sweepable activation {name!r}; choose one of: "
+                f"{', '.join(SWEEPABLE)}"
             )
         super().__init__(
             name, **{SWEEPABLE[name]: float(value)}
@@ -37,7 +45,8 @@ class BufferedActivation(ActivationModule):
         self.register_buffer("value", torch.tensor(float(value)))
 
     def forward(self, x):
-        # Written without torch.where, which is 3-5x slower under vmap + autograd; both forms are exact.
+        # Written without torch.where, which is 3-5x slower under vmap + autograd; both
+        # forms are exact.
         v = self.value
         if self.kind == "leaky_relu":
             return torch.relu(x) - v * torch.relu(-x)
@@ -50,7 +59,10 @@ class BufferedActivation(ActivationModule):
 
 
 class BufferedDropout(nn.Module):
-    """Dropout whose rate p is a buffer, so models with different rates stack in train_many (one mask per model)."""
+    """Dropout whose rate p is a buffer.
+
+    Models with different rates therefore stack in train_many (one mask per model).
+    """
 
     def __init__(self, p=0.5):
         super().__init__()
@@ -68,11 +80,14 @@ class BufferedDropout(nn.Module):
         return f"p={float(self.p):g} (buffer)"
 
 
-# ----------------------------------------------------------------------------- k-fold cross-validation
+# -------------------------------------------------------------- k-fold cross-validation
 
 
 def kfold(data, k=3, seed=0):
-    """Return k Splits of data's training set: in Split i the i-th of k disjoint parts is held out as the test set."""
+    """Return k Splits of data's training set.
+
+    In Split i the i-th of k disjoint parts is held out as the test set.
+    """
     if not isinstance(k, int) or k < 2:
         raise ValueError(f"invalid k={k!r}; it must be an integer >= 2")
     n = len(data.x_train)
@@ -99,22 +114,33 @@ def kfold(data, k=3, seed=0):
 
 @dataclass
 class SweepResult:
-    """Held-out scores of a sweep: scores[f, v, s] for fold f, value v, seed s (accuracy on the held-out fold)."""
+    """Held-out scores of a sweep: scores[f, v, s].
+
+    For fold f, value v, seed s (accuracy on the held-out fold).
+    """
 
     values: list
     seeds: list
     scores: torch.Tensor
-    history: list  # one History per fold, with models ordered value-major (value 0 seeds..., value 1 seeds...)
+    # one History per fold, with models ordered value-major (value 0 seeds..., value 1
+    # seeds...)
+    history: list
     records: list = (
         None  # per fold, train_tracked's records when the sweep was given a measure
     )
 
     def runs(self, i):
-        """Return the k * len(seeds) held-out scores of value i, flattened over folds and seeds."""
+        """Return the k * len(seeds) held-out scores of value i.
+
+        Flattened over folds and seeds.
+        """
         return self.scores[:, i, :].flatten()
 
     def summary(self, confidence=0.95):
-        """Return [(value, mean, half-width)] over folds and seeds, one row per value."""
+        """Return [(value, mean, half-width)] over folds and seeds.
+
+        One row per value.
+        """
         return [
             (v, *mean_ci(self.runs(i), confidence)) for i, v in enumerate(self.values)
         ]
@@ -126,7 +152,10 @@ class SweepResult:
         return i, self.values[i]
 
     def paired_gaps(self, confidence=0.95):
-        """Return [(value, mean, half-width)] of each value's score minus the best value's, paired by fold and seed."""
+        """Return [(value, mean, half-width)] of each value's score minus the best's.
+
+        The scores are paired by fold and seed.
+        """
         b, _ = self.best()
         out = []
         for i, v in enumerate(self.values):
@@ -138,12 +167,15 @@ class SweepResult:
 def sweep(
     make_model, values, seeds, data, k=3, fold_seed=0, measure=None, **train_kwargs
 ):
-    """Cross-validate one model per (value, seed) on k folds of data's training set; return a SweepResult.
+    """Cross-validate one model per (value, seed) on k folds of data's training set.
 
-    make_model(value) builds a model; all values share the seeds, so the same seed gives the same initial
-    weights and minibatch order for every value (the comparison between values is paired). Extra keyword
-    arguments go to train_many (epochs, lr, batch_size, optimizer, device, ...). With measure, training runs
-    through train_tracked and SweepResult.records[f] holds fold f's records (see train_tracked).
+    Return a SweepResult.
+
+    make_model(value) builds a model; all values share the seeds, so the same seed gives
+    the same initial weights and minibatch order for every value (the comparison between
+    values is paired). Extra keyword arguments go to train_many (epochs, lr, batch_size,
+    optimizer, device, ...). With measure, training runs through train_tracked and
+    SweepResult.records[f] holds fold f's records (see train_tracked).
     """
     values, seeds = list(values), validate.seeds(seeds)
     if not values:
@@ -171,23 +203,29 @@ def sweep(
     )
 
 
-# ----------------------------------------------------------------------------- measuring during training
+# ------------------------------------------------------------ measuring during training
 
 
 def silent_fraction(model, x, batch_size=4096):
-    """Return, per activation layer, the fraction of units whose pre-activation is <= 0 on every row of x."""
+    """Return, per activation layer, the fraction of dead units.
+
+    A unit is dead when its pre-activation is <= 0 on every row of x.
+    """
     return inactive_fraction(model, x, lambda module, z: z > 0, batch_size)
 
 
 def train_tracked(
     make_model, seeds, data, measure, return_models=False, **train_kwargs
 ):
-    """Train exactly as train_many does, calling measure(model) on every model at init and after each epoch.
+    """Train exactly as train_many does, calling measure along the way.
 
-    Return (History, records) with records[e][k] = measure(model k) after e epochs (e = 0: the initial model),
-    and with return_models=True also the K trained models as ordinary nn.Modules (History, records, models);
-    measure receives an ordinary nn.Module in eval mode holding model k's current weights (a copy: changing it
-    does not affect training; it is reused, so keep results, not the module).
+    measure(model) is called on every model at init and after each epoch.
+
+    Return (History, records) with records[e][k] = measure(model k) after e epochs (e =
+    0: the initial model), and with return_models=True also the K trained models as
+    ordinary nn.Modules (History, records, models); measure receives an ordinary
+    nn.Module in eval mode holding model k's current weights (a copy: changing it does
+    not affect training; it is reused, so keep results, not the module).
     """
 
     def on_epoch(epoch, many):
@@ -203,7 +241,10 @@ def train_tracked(
 
 
 def track_dead(make_model, seeds, data, epochs=20, **train_kwargs):
-    """Train as train_tracked does; return (History, dead[, models]), dead[e, k, l] the dead fraction at epoch e."""
+    """Train as train_tracked does, measuring the dead fraction.
+
+    Return (History, dead[, models]), dead[e, k, l] the dead fraction at epoch e.
+    """
     x = data.x_train
 
     def measure(m):

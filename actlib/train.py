@@ -1,4 +1,7 @@
-"""Small training loops: `train` for one model, `train_many` for many models at once (vectorised with torch.func)."""
+"""Small training loops: `train` for one model, `train_many` for many.
+
+`train_many` trains many models at once (vectorised with torch.func).
+"""
 
 import copy
 import math
@@ -12,14 +15,18 @@ from torch import nn
 from . import validate
 
 TASKS = ("classify", "regress")
-# Both trainers implement AdamW (Loshchilov & Hutter 2019: Adam with decoupled weight decay) and plain SGD;
-# with weight_decay=0 AdamW is exactly Adam.
+# Both trainers implement AdamW (Loshchilov & Hutter 2019: Adam with decoupled weight
+# decay) and plain SGD; with weight_decay=0 AdamW is exactly Adam.
 OPTIMIZERS = ("adamw", "sgd")
 
 
 @dataclass
 class History:
-    """Per-epoch records; each field is a tensor of shape (epochs,) for one model or (epochs, models) for many."""
+    """Per-epoch records of training.
+
+    Each field is a tensor of shape (epochs,) for one model or (epochs, models) for
+    many.
+    """
 
     train_loss: torch.Tensor
     test_loss: torch.Tensor
@@ -30,7 +37,10 @@ class History:
     extra: dict = field(default_factory=dict)
 
     def final(self, key="test_acc"):
-        """Return the last epoch's value of `key` (a float for one model, a tensor over models for many)."""
+        """Return the last epoch's value of `key`.
+
+        It is a float for one model, a tensor over models for many.
+        """
         v = getattr(self, key)[-1]
         return float(v) if v.dim() == 0 else v
 
@@ -47,12 +57,16 @@ def _check(
     data,
     k=None,
 ):
-    """Validate the arguments train and train_many share; return (lr, weight_decay, clip_norm, device)."""
+    """Validate the arguments train and train_many share.
+
+    Return (lr, weight_decay, clip_norm, device).
+    """
     validate.choice("task", task, TASKS)
     if optimizer == "adam":
         raise ValueError(
-            "optimizer='adam': this trainer implements AdamW (Adam with decoupled weight decay, "
-            "identical to Adam when weight_decay=0); say optimizer='adamw'"
+            "optimizer='adam': this trainer implements AdamW (Adam with decoupled "
+            "weight decay, identical to Adam when weight_decay=0); say "
+            "optimizer='adamw'"
         )
     validate.choice("optimizer", optimizer, OPTIMIZERS)
     validate.count("epochs", epochs)
@@ -67,7 +81,10 @@ def _check(
 
 @torch.no_grad()
 def _check_model_on(model, data, task):
-    """Run the model on two training rows (eval mode: no running statistics move, no randomness is drawn)."""
+    """Run the model on two training rows.
+
+    In eval mode: no running statistics move, no randomness is drawn.
+    """
     first = validate.model_with_parameters(model)
     x = data.x_train[:2]
     validate.inputs_match(data, first.dtype if first.is_floating_point() else x.dtype)
@@ -77,20 +94,24 @@ def _check_model_on(model, data, task):
         out = model(x)
     except (RuntimeError, ValueError, IndexError) as e:
         raise ValueError(
-            f"the model cannot take data.x_train's rows, of shape {tuple(x.shape[1:])} and dtype "
-            f"{x.dtype}: {e}"
+            "the model cannot take data.x_train's rows, of shape "
+            f"{tuple(x.shape[1:])} and dtype {x.dtype}: {e}"
         ) from e
     finally:
         model.train(was_training)
     if not isinstance(out, torch.Tensor):
         raise TypeError(
-            f"the model returned {type(out).__name__}; it must return a tensor of outputs"
+            f"the model returned {type(out).__name__}; it must return a tensor of "
+            "outputs"
         )
     validate.labels_for_output(data, out, task)
 
 
 def _loss_and_acc(out, y, task):
-    """Return per-row loss and per-row correctness (None for regression); out (..., B, C), y (..., B)."""
+    """Return per-row loss and per-row correctness (None for regression).
+
+    out is (..., B, C), y is (..., B).
+    """
     if task == "classify":
         loss = F.cross_entropy(out.flatten(0, -2), y.flatten(), reduction="none").view(
             y.shape
@@ -120,12 +141,15 @@ def train(
     progress=True,
     desc="training",
 ):
-    """Train one model on a Split with minibatches; return a History of loss, accuracy and gradient norm per epoch.
+    """Train one model on a Split with minibatches.
 
-    The same defaults and meanings as train_many: the weights are the model's own (build it right after
-    torch.manual_seed(seed) to reproduce train_many's run for that seed); `seed` draws the minibatch order;
-    clip_norm=None means no clipping, a positive number clips the gradient's global norm to it; device=None
-    trains on the data's device. Evaluation after each epoch runs in eval mode (dropout off, BatchNorm's
+    Return a History of loss, accuracy and gradient norm per epoch.
+
+    The same defaults and meanings as train_many: the weights are the model's own (build
+    it right after torch.manual_seed(seed) to reproduce train_many's run for that seed);
+    `seed` draws the minibatch order; clip_norm=None means no clipping, a positive
+    number clips the gradient's global norm to it; device=None trains on the data's
+    device. Evaluation after each epoch runs in eval mode (dropout off, BatchNorm's
     running statistics).
     """
     lr, weight_decay, clip_norm, device = _check(
@@ -137,7 +161,8 @@ def train(
     _check_model_on(model, data, task)
     n = len(data.x_train)
     g = torch.Generator().manual_seed(seed)
-    # Decoupled weight decay (AdamW; for SGD the two forms coincide), the same rule as train_many.
+    # Decoupled weight decay (AdamW; for SGD the two forms coincide), the same rule as
+    # train_many.
     opt_cls = torch.optim.AdamW if optimizer == "adamw" else torch.optim.SGD
     opt = opt_cls(model.parameters(), lr=lr, weight_decay=weight_decay)
     rec = {
@@ -191,11 +216,14 @@ def _evaluate_one(model, data, task):
     return tr_l, tr_a, te_l, te_a
 
 
-# ----------------------------------------------------------------------------- many models at once
+# ------------------------------------------------------------------ many models at once
 
 
 class ManyModels:
-    """K copies of one architecture with stacked weights, evaluated together with torch.func.vmap."""
+    """K copies of one architecture with stacked weights.
+
+    They are evaluated together with torch.func.vmap.
+    """
 
     def __init__(self, models):
         from torch.func import stack_module_state
@@ -206,8 +234,9 @@ class ManyModels:
             for m in mod.modules()
         ):
             raise ValueError(
-                "train_many cannot vmap BatchNorm (its running statistics update in place); "
-                "use LayerNorm, or train these models one at a time with train()"
+                "train_many cannot vmap BatchNorm (its running statistics update "
+                "in place); use LayerNorm, or train these models one at a time "
+                "with train()"
             )
         params, buffers = stack_module_state(models)
         self._views = models  # ordinary modules, reused by current(i)
@@ -224,7 +253,10 @@ class ManyModels:
         return functional_call(self.base, (p, b), (x,))
 
     def __call__(self, x, shared_input=False):
-        """Return the K models' outputs: x is (K, B, ...) per model, or (B, ...) shared when shared_input=True."""
+        """Return the K models' outputs.
+
+        x is (K, B, ...) per model, or (B, ...) shared when shared_input=True.
+        """
         from torch.func import vmap
 
         in_x = None if shared_input else 0
@@ -239,7 +271,10 @@ class ManyModels:
 
     @torch.no_grad()
     def current(self, i):
-        """Return model i's current weights in an ordinary nn.Module in eval mode (reused: keep results, not the module)."""
+        """Return model i's current weights in an ordinary nn.Module in eval mode.
+
+        The module is reused: keep results, not the module.
+        """
         m = self._views[i]
         for name, t in self.params.items():
             m.get_parameter(name).copy_(t[i])
@@ -248,7 +283,10 @@ class ManyModels:
         return m.eval()
 
     def model(self, i):
-        """Return model i as an ordinary nn.Module (a copy holding its trained weights)."""
+        """Return model i as an ordinary nn.Module.
+
+        The module is a copy holding its trained weights.
+        """
         m = copy.deepcopy(self.base).to_empty(
             device=next(iter(self.params.values())).device
         )
@@ -276,19 +314,24 @@ def train_many(
     return_models=False,
     on_epoch=None,
 ):
-    """Train one model per seed at once (vectorised); lr may differ per model. Return a History with (epochs, K) tensors.
+    """Train one model per seed at once (vectorised); lr may differ per model.
 
-    Model k is built by make_model() right after torch.manual_seed(seeds[k]) and sees its own minibatch
-    order drawn from the same seed, so the K runs are exactly K independent runs, done in one pass (dropout
-    draws an independent mask per model). lr, weight_decay and clip_norm are numbers or one per model; the
-    defaults and meanings are train's (clip_norm=None: no clipping; device=None: the data's device).
-    on_epoch(epoch, many), if given, is called before training (epoch 0) and after every epoch; its results are
-    kept in history.extra["on_epoch"], a list of epochs + 1 entries.
+    Return a History with (epochs, K) tensors.
+
+    Model k is built by make_model() right after torch.manual_seed(seeds[k]) and sees
+    its own minibatch order drawn from the same seed, so the K runs are exactly K
+    independent runs, done in one pass (dropout draws an independent mask per model).
+    lr, weight_decay and clip_norm are numbers or one per model; the defaults and
+    meanings are train's (clip_norm=None: no clipping; device=None: the data's device).
+    on_epoch(epoch, many), if given, is called before training (epoch 0) and after every
+    epoch; its results are kept in history.extra["on_epoch"], a list of epochs + 1
+    entries.
     """
     if not callable(make_model) or isinstance(make_model, nn.Module):
         raise TypeError(
-            f"make_model must be a function that builds one model, e.g. lambda: mlp([40, 100, 10]); "
-            f"got {type(make_model).__name__} (to train one given model, use train())"
+            "make_model must be a function that builds one model, e.g. lambda: "
+            f"mlp([40, 100, 10]); got {type(make_model).__name__} (to train one "
+            "given model, use train())"
         )
     seeds = validate.seeds(seeds)
     k = len(seeds)

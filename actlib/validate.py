@@ -1,8 +1,8 @@
 """One validator per kind of argument, shared by every public entry point of actlib.
 
-Each returns the (normalised) value or raises ValueError / TypeError whose message names the
-argument, shows the value and says what is accepted, e.g.
-``invalid lr=-0.1; it must be a finite number >= 0``. A bool is never accepted as a number.
+Each returns the (normalised) value or raises ValueError / TypeError whose message names
+the argument, shows the value and says what is accepted, e.g. ``invalid lr=-0.1; it must
+be a finite number >= 0``. A bool is never accepted as a number.
 """
 
 import math
@@ -17,7 +17,10 @@ def _is_real(v):
 
 
 def real(name, value, low=-math.inf, high=math.inf, low_open=False, high_open=False):
-    """Return value as a float if it is a finite real number in the given interval, else raise."""
+    """Return value as a float if it is a finite real number in the given interval.
+
+    Else raise.
+    """
     lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
     if math.isinf(low) and math.isinf(high):
         what = "a finite number"
@@ -46,7 +49,8 @@ def count(name, value, minimum=1):
     """Return value if it is an integer >= minimum (not a bool), else raise."""
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
         raise TypeError(
-            f"invalid {name}={value!r} ({type(value).__name__}); it must be an integer >= {minimum}"
+            f"invalid {name}={value!r} ({type(value).__name__}); it must be an "
+            f"integer >= {minimum}"
         )
     if value < minimum:
         raise ValueError(
@@ -70,7 +74,10 @@ def confidence(value):
 
 
 def learning_rate(value, k=None):
-    """Return a learning rate >= 0 (0 freezes the weights: a control), or a (k,) tensor of them for k models."""
+    """Return a learning rate >= 0 (0 freezes the weights: a control).
+
+    For k models it may be a (k,) tensor of them.
+    """
     return _per_model("lr", value, k, 0.0)
 
 
@@ -80,9 +87,12 @@ def weight_decay(value, k=None):
 
 
 def clip_norm(value, k=None):
-    """Return None (no clipping) or a clipping threshold > 0, or a (k,) tensor of thresholds for k models.
+    """Return None (no clipping) or a clipping threshold > 0.
 
-    0 and negative thresholds are refused: 0 would freeze training and a negative one reverse the step.
+    For k models it may be a (k,) tensor of thresholds.
+
+    0 and negative thresholds are refused: 0 would freeze training and a negative one
+    reverse the step.
     """
     if value is None:
         return None
@@ -105,12 +115,13 @@ def _per_model(name, value, k, low, low_open=False):
         return v if k is None else torch.full((k,), v)
     if isinstance(value, (str, bytes, bool)) or not hasattr(value, "__len__"):
         raise TypeError(
-            f"invalid {name}={value!r}; it must be a number {rule}, or a sequence of {k} such numbers "
-            "(one per model)"
+            f"invalid {name}={value!r}; it must be a number {rule}, or a sequence "
+            f"of {k} such numbers (one per model)"
         )
     if len(value) != k:
         raise ValueError(
-            f"{name} must be a number or a sequence of {k} numbers (one per model), got {len(value)}"
+            f"{name} must be a number or a sequence of {k} numbers (one per "
+            f"model), got {len(value)}"
         )
     vals = [
         real(
@@ -125,17 +136,21 @@ def _per_model(name, value, k, low, low_open=False):
 
 
 def seeds(value):
-    """Return seeds as a non-empty list of integers; a single integer is refused with a hint (use range(n))."""
+    """Return seeds as a non-empty list of integers.
+
+    a single integer is refused with a hint (use range(n)).
+    """
     if isinstance(value, numbers.Integral):
         raise TypeError(
-            f"invalid seeds={value!r}; give a sequence of integer seeds, e.g. range({value}) or [{value}]"
+            f"invalid seeds={value!r}; give a sequence of integer seeds, e.g. "
+            f"range({value}) or [{value}]"
         )
     try:
         out = list(value)
     except TypeError:
         raise TypeError(
-            f"invalid seeds={value!r} ({type(value).__name__}); give a sequence of integers, "
-            "e.g. range(5)"
+            f"invalid seeds={value!r} ({type(value).__name__}); give a sequence "
+            "of integers, e.g. range(5)"
         ) from None
     if not out:
         raise ValueError("seeds is empty; give at least one seed, e.g. range(5)")
@@ -153,12 +168,16 @@ def seed(value, name="seed"):
 
 
 def device(value):
-    """Return a torch.device that exists on this machine; a CUDA or MPS request without one raises."""
+    """Return a torch.device that exists on this machine.
+
+    a CUDA or MPS request without one raises.
+    """
     try:
         dev = torch.device(value)
     except (RuntimeError, TypeError):
         raise ValueError(
-            f"invalid device={value!r}; give 'cpu', 'cuda', 'cuda:0', 'mps' or a torch.device"
+            f"invalid device={value!r}; give 'cpu', 'cuda', 'cuda:0', 'mps' or a "
+            "torch.device"
         ) from None
     if dev.type == "cuda":
         if not torch.cuda.is_available():
@@ -168,19 +187,24 @@ def device(value):
             )
         if dev.index is not None and dev.index >= torch.cuda.device_count():
             raise ValueError(
-                f"device={value!r}: only {torch.cuda.device_count()} CUDA device(s) present"
+                f"device={value!r}: only {torch.cuda.device_count()} CUDA "
+                "device(s) present"
             )
     if dev.type == "mps":
         mps = getattr(torch.backends, "mps", None)
         if mps is None or not mps.is_available():
             raise ValueError(
-                f"device={value!r} was asked for, but Apple's MPS is not available here; use 'cpu'"
+                f"device={value!r} was asked for, but Apple's MPS is not "
+                "available here; use 'cpu'"
             )
     return dev
 
 
 def threads_from_env(var="ACTLIB_THREADS"):
-    """Return the integer in the environment variable var (>= 1), or None when it is unset."""
+    """Return the integer (>= 1) in the environment variable var.
+
+    Return None when it is unset.
+    """
     raw = os.environ.get(var)
     if raw is None:
         return None
@@ -188,8 +212,8 @@ def threads_from_env(var="ACTLIB_THREADS"):
         n = int(raw)
     except ValueError:
         raise ValueError(
-            f"invalid {var}={raw!r} in the environment; it must be a positive integer, e.g. "
-            f"{var}=2"
+            f"invalid {var}={raw!r} in the environment; it must be a positive "
+            f"integer, e.g. {var}=2"
         ) from None
     if n < 1:
         raise ValueError(
@@ -199,7 +223,10 @@ def threads_from_env(var="ACTLIB_THREADS"):
 
 
 def model_with_parameters(model):
-    """Return the model's first parameter; raise if it is not an nn.Module or has no parameters."""
+    """Return the model's first parameter.
+
+    Raise if it is not an nn.Module or has no parameters.
+    """
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"expected an nn.Module, got {type(model).__name__}")
     first = next(model.parameters(), None)
@@ -212,12 +239,16 @@ def model_with_parameters(model):
 
 
 def split(data):
-    """Check a Split-like object (x_train, y_train, x_test, y_test tensors with matching lengths)."""
+    """Check a Split-like object.
+
+    It needs x_train, y_train, x_test, y_test tensors with matching lengths.
+    """
     for attr in ("x_train", "y_train", "x_test", "y_test"):
         if not isinstance(getattr(data, attr, None), torch.Tensor):
             raise TypeError(
-                f"expected a data Split with tensor fields x_train, y_train, x_test, y_test; "
-                f"got {type(data).__name__} without a tensor {attr}"
+                "expected a data Split with tensor fields x_train, y_train, "
+                f"x_test, y_test; got {type(data).__name__} without a tensor "
+                f"{attr}"
             )
     for part in ("train", "test"):
         x, y = getattr(data, f"x_{part}"), getattr(data, f"y_{part}")
@@ -227,7 +258,8 @@ def split(data):
             raise ValueError(f"the {part} set is empty")
         if not x.is_floating_point():
             raise TypeError(
-                f"x_{part} has dtype {x.dtype}; inputs must be floating point (use .float())"
+                f"x_{part} has dtype {x.dtype}; inputs must be floating point "
+                "(use .float())"
             )
 
 
@@ -243,10 +275,12 @@ def inputs_match(data, dtype):
 
 
 def labels_for_output(data, model_out, task):
-    """Check a Split's labels against the task and a model's output for one row (model_out: the (1, C) output).
+    """Check a Split's labels against the task and a model's output for one row.
 
-    task 'classify': integer labels in [0, C), C the model's output width; 'regress': one output and
-    floating-point targets.
+    model_out is the (1, C) output.
+
+    task 'classify': integer labels in [0, C), C the model's output width; 'regress':
+    one output and floating-point targets.
     """
     width = model_out.shape[-1] if model_out.dim() > 1 else 1
     for part in ("train", "test"):
@@ -254,21 +288,25 @@ def labels_for_output(data, model_out, task):
         if task == "classify":
             if y.is_floating_point() or y.dtype == torch.bool:
                 raise TypeError(
-                    f"y_{part} has dtype {y.dtype}; classification needs integer class labels "
-                    f"(torch.long); for real-valued targets use task='regress'"
+                    f"y_{part} has dtype {y.dtype}; classification needs integer "
+                    "class labels (torch.long); for real-valued targets use "
+                    "task='regress'"
                 )
             lo, hi = int(y.min()), int(y.max())
             if lo < 0 or hi >= width:
                 raise ValueError(
-                    f"y_{part} has labels from {lo} to {hi}, but the model outputs {width} "
-                    f"class scores, so labels must lie in 0..{width - 1}"
+                    f"y_{part} has labels from {lo} to {hi}, but the model "
+                    f"outputs {width} class scores, so labels must lie in "
+                    f"0..{width - 1}"
                 )
         else:
             if width != 1:
                 raise ValueError(
-                    f"task='regress' needs a model with one output, this one has {width}"
+                    "task='regress' needs a model with one output, this one has "
+                    f"{width}"
                 )
             if not y.is_floating_point():
                 raise TypeError(
-                    f"y_{part} has dtype {y.dtype}; regression targets must be floating point"
+                    f"y_{part} has dtype {y.dtype}; regression targets must be "
+                    "floating point"
                 )

@@ -1,8 +1,10 @@
-"""Rewrite the run-time column of README.md's table of contents from _build/notebook-times.json.
+"""Rewrite the run-time column of README.md's table of contents.
 
-The times are written by conftest.py during `make test` (each notebook run in a fresh kernel by
-nbval, one torch thread, two notebooks at a time on a 2-core machine). Run `make times` after
-`make test` to refresh the README.
+The times come from _build/notebook-times.json.
+
+The times are written by conftest.py during `make test` (each notebook run in a fresh
+kernel by nbval, one torch thread, two notebooks at a time on a 2-core machine). Run
+`make times` after `make test` to refresh the README.
 """
 
 import json
@@ -17,7 +19,10 @@ ROW = re.compile(r"^(\| \[[^\]]+\]\((notebooks/[^)]+\.ipynb)\) \|[^|]*\|)[^|]*\|
 
 
 def rewrite(text, times):
-    """Return README text with each table row's last column set to the notebook's measured time."""
+    """Return README text with each notebook's measured time filled in.
+
+    Each table row's last column is set to the notebook's measured time.
+    """
     out = []
     for line in text.splitlines():
         m = ROW.match(line)
@@ -36,7 +41,8 @@ def main():
     README.write_text(rewrite(README.read_text(), times))
     measured = sorted({v["measured"] for v in times.values()})
     print(
-        f"README.md: run times updated for {len(times)} notebooks (measured {', '.join(measured)})"
+        f"README.md: run times updated for {len(times)} notebooks (measured "
+        f"{', '.join(measured)})"
     )
 
 

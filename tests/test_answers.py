@@ -1,5 +1,8 @@
-"""The answer key: every entry accepts its own solution, refuses wrong answers with a hint, never raises;
-and every exercise cell of every notebook calls check(id, answer) with nothing else."""
+"""The answer key: every entry accepts its own solution.
+
+Refuses wrong answers with a hint, never raises; and every exercise cell of every
+notebook calls check(id, answer) with nothing else.
+"""
 
 import ast
 import json
@@ -17,7 +20,10 @@ WRONG = [math.nan, "x", 12345.678, [1, 2], lambda x: x * 0 + 7, torch.ones(3)]
 
 
 def check_calls(path):
-    """Return [(cell index, ast.Call)] of every exercises.check / check_function call in a notebook."""
+    """Return [(cell index, ast.Call)] of every check call in a notebook.
+
+    The calls are those of exercises.check / check_function.
+    """
     nb = json.loads(path.read_text())
     calls = []
     for i, cell in enumerate(nb["cells"]):
@@ -108,8 +114,8 @@ def test_exercise_cells_pass_no_expected_value():
     assert not unknown, f"exercise ids missing from actlib.answers: {unknown}"
     assert not bad, bad
     assert not legacy, (
-        "exercise cells must call exercises.check(id, answer) only, with the expected value "
-        f"in actlib.answers: {legacy}"
+        "exercise cells must call exercises.check(id, answer) only, with the "
+        f"expected value in actlib.answers: {legacy}"
     )
 
 

@@ -1,7 +1,10 @@
-"""actlib.bench: same-run ratios, saved-tensor accounting, the custom autograd Functions, the benchmark's structure.
+"""actlib.bench: same-run ratios, saved-tensor accounting.
 
-No test here compares a measured time with a threshold: timings are checked with a fake clock, and
-the real benchmark only for its structure (which rows exist, what the baseline's ratio is, bytes).
+The custom autograd Functions, the benchmark's structure.
+
+No test here compares a measured time with a threshold: timings are checked with a fake
+clock, and the real benchmark only for its structure (which rows exist, what the
+baseline's ratio is, bytes).
 """
 
 import math
@@ -14,11 +17,14 @@ import torch
 import actlib
 from actlib import bench
 
-# ----------------------------------------------------------------------------- timing with a fake clock
+# ------------------------------------------------------------- timing with a fake clock
 
 
 class FakeClock:
-    """A clock that advances only when a fake function 'runs': cost * load, where the load grows each round."""
+    """A clock that advances only when a fake function 'runs'.
+
+    Cost * load, where the load grows each round.
+    """
 
     def __init__(self, n_functions):
         self.now = 0.0
@@ -92,14 +98,15 @@ def test_compare_number_reports_time_per_call():
 def test_timeit_min_time_repeats_short_calls_within_a_sample():
     calls = []
     t = bench.timeit(lambda: calls.append(1), repeats=2, warmup=1, min_time=0.2)
-    # one warm-up, one calibration call, then each of the 2 samples runs the call many times
+    # one warm-up, one calibration call, then each of the 2 samples runs the call many
+    # times
     assert len(calls) > 1 + 1 + 2 * 10
     assert (
         len(t.samples) == 2 and t.median < 0.2
     )  # a sample is the time per call, not per batch
 
 
-# ----------------------------------------------------------------------------- saved-tensor accounting
+# -------------------------------------------------------------- saved-tensor accounting
 
 N = 1000
 
@@ -109,7 +116,10 @@ def leaf(n=N, dtype=torch.float32):
 
 
 class _Saves(torch.autograd.Function):
-    """A Function that saves exactly what it is told to: the accounting's control, independent of torch's internals."""
+    """A Function that saves exactly what it is told to.
+
+    The accounting's control, independent of torch's internals.
+    """
 
     @staticmethod
     def forward(ctx, x, what):
@@ -166,7 +176,8 @@ def test_saved_bytes_accounting_on_a_controlled_function(
 
 
 def test_saved_bytes_of_pytorch_compositions_as_relations():
-    # How many tensors PyTorch's own ops save is an internal of each build: check relations, not byte counts.
+    # How many tensors PyTorch's own ops save is an internal of each build: check
+    # relations, not byte counts.
     x = leaf()
     for f in (
         lambda x: x * torch.sigmoid(x),
@@ -209,7 +220,7 @@ def test_allocated_by_is_none_off_cuda():
     assert bench.allocated_by(torch.sigmoid, torch.randn(4), device="cpu") is None
 
 
-# ----------------------------------------------------------------------------- the variants agree
+# ------------------------------------------------------------------- the variants agree
 
 
 def wide(dtype):
@@ -234,7 +245,8 @@ def test_custom_and_naive_match_the_builtin_forward_and_backward(name):
         ):
             y = f(x)
             (dx,) = torch.autograd.grad(y, x, g)
-            # max(x, 0) splits the gradient at the tie x = 0 (1/2 each); PyTorch's ReLU gives 0 there
+            # max(x, 0) splits the gradient at the tie x = 0 (1/2 each); PyTorch's ReLU
+            # gives 0 there
             ok = (
                 x != 0
                 if (name, label) == ("relu", "naive")
@@ -276,7 +288,7 @@ def test_compile_failure_is_reported_not_raised(monkeypatch):
     assert "compiled" not in fns and info.error.startswith("RuntimeError")
 
 
-# ----------------------------------------------------------------------------- roofline and the whole benchmark
+# ----------------------------------------------------- roofline and the whole benchmark
 
 
 def test_elementwise_bytes_and_copy_bandwidth():

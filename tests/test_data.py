@@ -1,4 +1,7 @@
-"""Data: MNIST-1D generated locally and cached as .npz (no pickle), and the 2-D toy sets."""
+"""Data: MNIST-1D generated locally and cached as .npz (no pickle), toy sets.
+
+The 2-D toy sets are tested too.
+"""
 
 import numpy as np
 import pytest

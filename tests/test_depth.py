@@ -77,7 +77,8 @@ def test_backward_norms_follow_the_chain_rule():
     logits = model(x).detach()
     want = (torch.softmax(logits, 1) - F.one_hot(y, 3)) / len(y)
     assert float(dz[-1]) == pytest.approx(float(want.norm()), rel=1e-12)
-    # each activation multiplies the backward signal by sigma' <= 1/4; each Linear by at most its spectral norm
+    # each activation multiplies the backward signal by sigma' <= 1/4; each Linear by at
+    # most its spectral norm
     assert torch.all(dz[:-1] <= 0.25 * da * (1 + 1e-12))
     lin = _linears(model)
     for l in range(5):

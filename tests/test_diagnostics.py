@@ -82,7 +82,8 @@ def test_gradient_norms_do_not_underflow_in_float32():
 
 
 def test_leaky_relu_units_are_never_dead():
-    # A Leaky ReLU's slope on the negative side is 0.01, not 0: a unit pushed far negative still passes gradient.
+    # A Leaky ReLU's slope on the negative side is 0.01, not 0: a unit pushed far
+    # negative still passes gradient.
     model = nn.Sequential(nn.Linear(4, 6), nn.LeakyReLU(0.01), nn.Linear(6, 2))
     with torch.no_grad():
         model[0].bias.fill_(-100.0)

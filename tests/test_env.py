@@ -21,7 +21,10 @@ def test_import_stays_light():
     import subprocess
     import sys
 
-    code = "import actlib, sys; print('matplotlib.pyplot' in sys.modules, 'ipywidgets' in sys.modules)"
+    code = (
+        "import actlib, sys; print('matplotlib.pyplot' in sys.modules, 'ipywidgets' "
+        "in sys.modules)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout

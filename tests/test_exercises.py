@@ -1,4 +1,7 @@
-"""exercises.check: reminders, ✓, and hints (never a traceback) for every kind of answer."""
+"""exercises.check: reminders, ✓ and hints for every kind of answer.
+
+A wrong answer never produces a traceback.
+"""
 
 import math
 

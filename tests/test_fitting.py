@@ -1,4 +1,7 @@
-"""Fitting helpers: the bank of one-hidden-layer nets equals separate nets, kinks are found, the best linear classifier is exact."""
+"""Fitting helpers: the bank of one-hidden-layer nets equals separate nets.
+
+Kinks are found, the best linear classifier is exact.
+"""
 
 import math
 
@@ -124,11 +127,12 @@ def test_bank_rejects_bad_arguments():
         fit_widths({}, [2], "relu", [0], torch.zeros(3), torch.zeros(3))
 
 
-# ----------------------------------------------------------------------------- kinks
+# -------------------------------------------------------------------------------- kinks
 
 
 def test_relu_kinks_from_weights():
-    # kinks at 0, 1, 0.5; a unit with w = 0 and a unit with output weight 0 make none; one lies outside
+    # kinks at 0, 1, 0.5; a unit with w = 0 and a unit with output weight 0 make none;
+    # one lies outside
     net = _relu_net(
         w=[1.0, 2.0, 0.0, 1.0, -1.0, 1.0],
         b=[0.0, -2.0, 1.0, 5.0, 0.5, 7.0],
@@ -184,7 +188,7 @@ def test_slope_changes_rejects_uneven_grids():
         slope_changes(torch.tensor([0.0, 1.0, 2.0]), torch.tensor([0.0, 1.0]))
 
 
-# ----------------------------------------------------------------------------- best linear classifier
+# --------------------------------------------------------------- best linear classifier
 
 
 def test_best_linear_accuracy_on_the_xor_corners_is_three_quarters():

@@ -1,9 +1,14 @@
-"""Every registry activation against mathematics and PyTorch, over wide ranges and dtypes.
+"""Every registry activation against mathematics and PyTorch.
+
+The comparisons cover wide ranges and dtypes.
 
 Three kinds of ground truth:
-- at +/-inf, the mathematical limit of f and f' (the tables LIMITS, D_LIMITS), and nan -> nan;
-- at finite inputs, PyTorch's built-in (every dtype, absolute + relative tolerance), autograd;
-- in the tails, mpmath at 50 digits (MP_REF), to a few ulp (relative) in float64 and float32.
+- at +/-inf, the mathematical limit of f and f' (the tables LIMITS, D_LIMITS), and nan
+  -> nan;
+- at finite inputs, PyTorch's built-in (every dtype, absolute + relative tolerance),
+  autograd;
+- in the tails, mpmath at 50 digits (MP_REF), to a few ulp (relative) in float64 and
+  float32.
 """
 
 import functools
@@ -17,7 +22,8 @@ import torch
 import actlib
 from actlib import functions as fn
 
-# Every activation with default parameters, plus non-default parameters where it has some.
+# Every activation with default parameters, plus non-default parameters where it has
+# some.
 CASES = [(name, {}) for name in actlib.list_activations()] + [
     ("leaky_relu", {"negative_slope": 0.2}),
     ("leaky_relu", {"negative_slope": -0.5}),
@@ -37,7 +43,8 @@ def case_id(name, params):
 
 IDS = [case_id(n, p) for n, p in CASES]
 DTYPES = [torch.float64, torch.float32, torch.float16, torch.bfloat16]
-# PyTorch's float64 backward of these uses the float32 constant 1/6 (error ~3e-8); ours is exact.
+# PyTorch's float64 backward of these uses the float32 constant 1/6 (error ~3e-8); ours
+# is exact.
 REF_SLACK = {"hardsigmoid": 1e-7, "hardswish": 1e-7}
 TOL = {
     torch.float64: (1e-12, 1e-12),
@@ -89,7 +96,10 @@ def assert_same_specials(ours, ref, label):
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("name,params", CASES, ids=IDS)
 def test_forward_matches_pytorch(name, params, dtype):
-    """Finite inputs only, where PyTorch is right; ±inf and nan are tested against LIMITS."""
+    """Finite inputs only, where PyTorch is right.
+
+    ±inf and nan are tested against LIMITS.
+    """
     act = actlib.get(name, **params)
     x = wide_inputs(dtype, specials=False)
     with warnings.catch_warnings():
@@ -109,7 +119,7 @@ def test_forward_matches_pytorch(name, params, dtype):
     )
 
 
-# ----------------------------------------------------------------------------- limits at ±inf
+# ----------------------------------------------------------------------- limits at ±inf
 
 SELU_SCALE_ALPHA = 1.7580993408473768  # lambda * alpha of Klambauer et al. (2017)
 
@@ -120,7 +130,8 @@ def _lim_ax(a, side):
 
 
 def _swish_limits(p):
-    # x sigmoid(bx): sigmoid -> 1 where bx -> +inf, and -> 0 faster than |x| grows where bx -> -inf
+    # x sigmoid(bx): sigmoid -> 1 where bx -> +inf, and -> 0 faster than |x| grows where
+    # bx -> -inf
     b = p["beta"]
     return (-INF, INF) if b == 0 else ((0.0, INF) if b > 0 else (-INF, 0.0))
 
@@ -130,8 +141,8 @@ def _d_swish_limits(p):
     return (0.5, 0.5) if b == 0 else ((0.0, 1.0) if b > 0 else (1.0, 0.0))
 
 
-# (f(-inf), f(+inf)): the mathematical limits, written from the formulas (not from the code).
-# A callable gets the activation's resolved parameters.
+# (f(-inf), f(+inf)): the mathematical limits, written from the formulas (not from the
+# code). A callable gets the activation's resolved parameters.
 LIMITS = {
     "identity": (-INF, INF),
     "step": (0.0, 1.0),
@@ -218,7 +229,10 @@ def test_at_inf_f_and_its_derivative_are_their_limits_and_nan_gives_nan(
 
 @pytest.mark.parametrize("name,params", CASES, ids=IDS)
 def test_limit_tables_agree_with_mpmath_far_out(name, params):
-    """The tables are hand-written: check each entry against the mpmath reference at ±1e8."""
+    """The tables are hand-written: check each entry against mpmath.
+
+    The reference is evaluated at ±1e8.
+    """
     act = actlib.get(name, **params)
     with mpmath.workdps(30):
         for table, g in zip((LIMITS, D_LIMITS), mp_functions(act)):
@@ -237,8 +251,9 @@ def test_limit_tables_agree_with_mpmath_far_out(name, params):
 _ALL = tuple(DTYPES)
 _LOW = (torch.float32, torch.float16, torch.bfloat16)
 _TIMES_ZERO = "is -inf * 0 = nan"
-# Where PyTorch's built-in (the registry's reference) disagrees with LIMITS on this machine's build
-# (torch 2.13.0+cpu): (case id, side) -> (dtypes, upstream reference, reason).
+# Where PyTorch's built-in (the registry's reference) disagrees with LIMITS on this
+# machine's build (torch 2.13.0+cpu): (case id, side) -> (dtypes, upstream reference,
+# reason).
 KNOWN_PYTORCH_DEVIATIONS = {
     ("gelu", -1): (
         _ALL,
@@ -297,7 +312,10 @@ def test_known_pytorch_deviations_name_real_cases():
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("name,params", CASES, ids=IDS)
 def test_pytorch_builtin_at_inf_against_the_limit_table(name, params, dtype):
-    """Passes where PyTorch gives the limit; xfails (never fails) where not, on any build."""
+    """Passes where PyTorch gives the limit.
+
+    Xfails (never fails) where not, on any build.
+    """
     act = actlib.get(name, **params)
     ref = act.reference(torch.tensor([-INF, INF], dtype=dtype))
     expected = torch.tensor(limits(LIMITS, act), dtype=torch.float64).to(dtype)
@@ -320,7 +338,7 @@ def test_pytorch_builtin_at_inf_against_the_limit_table(name, params, dtype):
         pytest.xfail("known PyTorch deviation: " + "; ".join(listed))
 
 
-# ----------------------------------------------------------------------------- mpmath references
+# -------------------------------------------------------------------- mpmath references
 
 _SELU_ALPHA = (
     "1.6732632423543772848170429916717"  # strings: exact at any mpmath precision
@@ -363,7 +381,8 @@ def _d_gelu(x, approximate):
 
 
 def _softplus(x, beta, threshold):
-    # PyTorch's definition, which the registry adopts: exactly x where beta * x > threshold.
+    # PyTorch's definition, which the registry adopts: exactly x where beta * x >
+    # threshold.
     return x if beta * x > threshold else mpmath.log1p(mpmath.exp(beta * x)) / beta
 
 
@@ -436,17 +455,21 @@ MP_REF = {
 
 
 def mp_functions(act):
-    """Return the mpmath (f, f') of act, parameters bound; evaluate them under mpmath.workdps."""
+    """Return the mpmath (f, f') of act, parameters bound.
+
+    Evaluate them under mpmath.workdps.
+    """
     f, d = MP_REF[act.name]
     return functools.partial(f, **act.params), functools.partial(d, **act.params)
 
 
-# ------------------------------------------------------------------------ precision in the tails
+# --------------------------------------------------------------- precision in the tails
 
 PRECISION_RTOL = {torch.float64: 4e-15, torch.float32: 2e-6}  # ~18 ulp in both
-# Loosened (rtol * (1 + kappa), kappa = |x g'(x) / g(x)| the condition number of g = f or f') where
-# the formula must round x before a steep function, or g has a root: there only an error of a few
-# ulp of *x* is achievable. Still catches cancellation, which is off by ~100%.
+# Loosened (rtol * (1 + kappa), kappa = |x g'(x) / g(x)| the condition number of g = f
+# or f') where the formula must round x before a steep function, or g has a root: there
+# only an error of a few ulp of *x* is achievable. Still catches cancellation, which is
+# off by ~100%.
 CONDITIONED = {
     (
         "gelu",
@@ -476,14 +499,16 @@ CONDITIONED = {
     ("swish", "derivative"): "f' = s + x s (1 - s) cancels at its root x = -1.278",
     ("mish", "derivative"): "f' cancels at its root x = -1.19",
 }
-# f = x * g(x) with g subnormal while f is still normal (float32, x in about [-92, -87]): g carries
-# an absolute error of half the smallest subnormal, times |x|. Allow (1 + |x|) * 4 subnormal ulps.
+# f = x * g(x) with g subnormal while f is still normal (float32, x in about [-92,
+# -87]): g carries an absolute error of half the smallest subnormal, times |x|. Allow (1
+# + |x|) * 4 subnormal ulps.
 SUBNORMAL_PRODUCTS = {"gelu", "silu", "swish", "mish"}
 
 
-# Subnormals are kept by default (gradual underflow). Where a machine or build flushes them to 0,
-# results within a factor ~(1 + |x|) of the smallest normal lose their subnormal intermediates (the
-# g above, e^x in scale * alpha * e^x, ...): those points are skipped there.
+# Subnormals are kept by default (gradual underflow). Where a machine or build flushes
+# them to 0, results within a factor ~(1 + |x|) of the smallest normal lose their
+# subnormal intermediates (the g above, e^x in scale * alpha * e^x, ...): those points
+# are skipped there.
 def _keeps_subnormals(dtype):
     x = torch.full((64,), -100.0 if dtype == torch.float32 else -740.0, dtype=dtype)
     return bool(
@@ -497,7 +522,10 @@ _GRADUAL_UNDERFLOW = {
 
 
 def tail_points(kinks):
-    """Return float32-exact points (a float64 tensor) spanning the tails, for both dtypes."""
+    """Return float32-exact points (a float64 tensor) spanning the tails.
+
+    The same points serve both dtypes.
+    """
     special = [
         -700.0,
         -88.7,
@@ -524,7 +552,10 @@ def tail_points(kinks):
 
 @functools.lru_cache(maxsize=None)
 def _mp_reference(name, params_items, kind):
-    """Return (x, ref, is_zero, kappa) float64 tensors: mpmath's f or f' at the tail points."""
+    """Return (x, ref, is_zero, kappa) float64 tensors.
+
+    mpmath's f or f' at the tail points.
+    """
     act = actlib.get(name, **dict(params_items))
     f, d = mp_functions(act)
     g = f if kind == "forward" else d
@@ -570,7 +601,8 @@ def test_relative_precision_in_the_tails_against_mpmath(name, params, dtype, kin
     normal = (
         ~is_zero & (ref.abs() >= low) & (ref.abs() <= fi.max)
     )  # skip subnormal truths
-    # All in relative terms, so that no tolerance is itself subnormal (flushed to 0 on some machines).
+    # All in relative terms, so that no tolerance is itself subnormal (flushed to 0 on
+    # some machines).
     allowed = PRECISION_RTOL[dtype] * (1 + kappa)
     if name in SUBNORMAL_PRODUCTS:
         allowed = allowed + 4 * (1 + x.abs()) * fi.eps * (fi.tiny / ref.abs())
@@ -585,8 +617,11 @@ def test_relative_precision_in_the_tails_against_mpmath(name, params, dtype, kin
             for i in worst
         ]
         pytest.fail(
-            f"{act!r} {kind} in {dtype}: {int(bad.sum())} of {int(normal.sum())} points "
-            f"off (rtol {PRECISION_RTOL[dtype]:g}):\n  " + "\n  ".join(rows)
+            (
+                f"{act!r} {kind} in {dtype}: {int(bad.sum())} of {int(normal.sum())} "
+                f"points off (rtol {PRECISION_RTOL[dtype]:g}):\n  "
+            )
+            + "\n  ".join(rows)
         )
 
 
@@ -614,7 +649,8 @@ def test_derivative_matches_autograd_of_builtin(name, params, dtype):
     act = actlib.get(name, **params)
     if name == "step":
         pytest.skip(
-            "the step function has no useful autograd derivative in PyTorch (heaviside has none)"
+            "the step function has no useful autograd derivative in PyTorch "
+            "(heaviside has none)"
         )
     x = _away_from_kinks(act, wide_inputs(dtype)).requires_grad_(True)
     (ref,) = torch.autograd.grad(act.reference(x).sum(), x)
@@ -679,7 +715,7 @@ def test_gelu_tail_is_accurate_where_one_plus_erf_cancels():
     assert float(fn.gelu(x)) != 0.0 and torch.allclose(fn.gelu(x), exact, rtol=1e-12)
 
 
-# ----------------------------------------------------------------------------- softmax, log_softmax, glu
+# ------------------------------------------------------------ softmax, log_softmax, glu
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)

@@ -1,4 +1,7 @@
-"""Initialisation theory: Gaussian moments, gains, the variance map, SELU's fixed point, weight-init schemes."""
+"""Initialisation theory: moments, gains, variance map, SELU, weight init.
+
+Gaussian moments, gains, the variance map, SELU's fixed point, weight-init schemes.
+"""
 
 import math
 
@@ -26,7 +29,8 @@ from actlib import initialisation as ini
             2.0,
             0.5 * math.erfc(-0.3 / math.sqrt(4.0)),
         ),  # P(Z > 0), a jump inside the range
-        # E[exp(Z)] for Z ~ N(0, 1) is exp(1/2): a smooth integrand given as a plain callable
+        # E[exp(Z)] for Z ~ N(0, 1) is exp(1/2): a smooth integrand given as a plain
+        # callable
         (torch.exp, 1, 0.0, 1.0, math.exp(0.5)),
     ],
 )
@@ -66,7 +70,8 @@ def test_gains_of_linear_selu_and_tanh():
     assert ini.gain("selu") == pytest.approx(
         1.0, rel=1e-9
     )  # SELU keeps E[f(Z)^2] = 1 by construction
-    # tanh: E[tanh(Z)^2] is about 0.394; PyTorch's 5/3 is a different, conventional choice
+    # tanh: E[tanh(Z)^2] is about 0.394; PyTorch's 5/3 is a different, conventional
+    # choice
     g = ini.gain("tanh")
     assert 1.58 < g < 1.60 and g != pytest.approx(5 / 3, rel=0.03)
     assert (
@@ -86,7 +91,8 @@ def test_selu_constants_are_the_published_ones():
     assert lam == pytest.approx(1.0507009873554805, abs=1e-9)
     x = torch.linspace(-6, 6, 1001, dtype=torch.float64)
     assert torch.allclose(lam * F.elu(x, alpha), F.selu(x), atol=1e-9)
-    # another target variance gives other constants, which again satisfy the fixed-point equations
+    # another target variance gives other constants, which again satisfy the fixed-point
+    # equations
     a2, l2 = ini.selu_constants(var=2.0)
     elu = actlib.get("elu", alpha=a2)
     assert abs(a2 - alpha) > 1e-3
@@ -97,14 +103,16 @@ def test_selu_constants_are_the_published_ones():
 
 
 def test_variance_map_and_fixed_points():
-    # ReLU with gain sqrt(2) maps every variance to itself; with gain 1 it halves it each layer
+    # ReLU with gain sqrt(2) maps every variance to itself; with gain 1 it halves it
+    # each layer
     for q in (0.1, 1.0, 7.0):
         assert ini.variance_map("relu", q, math.sqrt(2)) == pytest.approx(q, rel=1e-9)
     traj = ini.variance_trajectory("relu", 6, gain=1.0, q0=3.0)
     assert torch.allclose(
         traj, 3.0 * 0.5 ** torch.arange(6, dtype=torch.float64), rtol=1e-9
     )
-    # tanh with gain 5/3 has an attracting fixed point: reached from above and from below
+    # tanh with gain 5/3 has an attracting fixed point: reached from above and from
+    # below
     q_star = ini.fixed_point("tanh", 5 / 3)
     assert q_star == pytest.approx(ini.variance_map("tanh", q_star, 5 / 3), rel=1e-10)
     assert ini.fixed_point("tanh", 5 / 3, q0=0.01) == pytest.approx(q_star, rel=1e-8)
@@ -120,7 +128,8 @@ def test_variance_map_and_fixed_points():
 
 
 def test_predicted_variance_matches_a_wide_random_network():
-    # the variance map is the infinite-width limit: a wide tanh net with gain 5/3 follows it layer by layer
+    # the variance map is the infinite-width limit: a wide tanh net with gain 5/3
+    # follows it layer by layer
     torch.manual_seed(1)
     width, depth = 1000, 8
     model = actlib.nets.mlp([width] * (depth + 1), "tanh", init="lecun", gain=5 / 3)

@@ -1,4 +1,7 @@
-"""actlib's modules form layers: no import cycle, no function-level imports between them, lazy submodules."""
+"""actlib's modules form layers: no import cycle.
+
+No function-level imports between them, lazy submodules.
+"""
 
 import ast
 import subprocess
@@ -15,7 +18,10 @@ LEAVES = {"_version", "functions", "numerics", "validate", "stats"}
 
 
 def actlib_imports(name):
-    """Return [(imported module, line, at module level?)] for every import of an actlib module in name.py."""
+    """Return [(imported module, line, at module level?)] for name.py.
+
+    One entry for every import of an actlib module in name.py.
+    """
     tree = ast.parse((PKG / f"{name}.py").read_text())
     top = {id(node) for node in tree.body}
     found = []
@@ -50,7 +56,10 @@ def graph():
 
 
 def find_cycle(edges):
-    """Return one cycle as a list of modules, or None (depth-first search with colours)."""
+    """Return one cycle as a list of modules, or None.
+
+    The search is depth-first, with colours.
+    """
     state, stack = {}, []
 
     def visit(m):
@@ -121,9 +130,10 @@ def test_every_submodule_is_reachable_and_listed():
 
 def test_import_actlib_stays_light_even_after_touching_submodules():
     code = (
-        "import actlib, sys; before = ('matplotlib.pyplot' in sys.modules, 'ipywidgets' in sys.modules); "
-        "[getattr(actlib, m) for m in actlib.SUBMODULES]; "
-        "print(*before, 'matplotlib.pyplot' in sys.modules, 'ipywidgets' in sys.modules)"
+        "import actlib, sys; before = ('matplotlib.pyplot' in sys.modules, "
+        "'ipywidgets' in sys.modules); [getattr(actlib, m) for m in "
+        "actlib.SUBMODULES]; print(*before, 'matplotlib.pyplot' in sys.modules, "
+        "'ipywidgets' in sys.modules)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -1,4 +1,7 @@
-"""Modules: built-in lookup, the hand-written-backward wrapper, learnable PReLU and Swish-β."""
+"""Modules: built-in lookup, the hand-written-backward wrapper.
+
+Learnable PReLU and Swish-β.
+"""
 
 import pytest
 import torch
@@ -43,7 +46,8 @@ def test_swish_beta_learnable_or_fixed():
     assert list(modules.Swish(1.5).parameters()) == []
 
 
-# Non-default parameters for every parametrised activation: make() must pass each one through.
+# Non-default parameters for every parametrised activation: make() must pass each one
+# through.
 NON_DEFAULT = {
     "leaky_relu": {"negative_slope": 0.3},
     "elu": {"alpha": 0.4},
@@ -98,7 +102,8 @@ def test_get_prelu_says_where_it_lives():
 
 
 def test_swish_is_written_once():
-    # modules.Swish, sweeps.BufferedActivation("swish") and the registry's swish share functions.swish
+    # modules.Swish, sweeps.BufferedActivation("swish") and the registry's swish share
+    # functions.swish
     x = torch.linspace(-30, 30, 601, dtype=torch.float64)
     want = actlib.get("swish", beta=1.7)(x)
     torch.testing.assert_close(modules.Swish(1.7).double()(x), want)

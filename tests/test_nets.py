@@ -1,4 +1,7 @@
-"""nets: the one MLP builder and the one weight-init API (schemes, gains, distributions, seeding)."""
+"""nets: the one MLP builder and the one weight-init API.
+
+It covers schemes, gains, distributions and seeding.
+"""
 
 import math
 
@@ -159,7 +162,10 @@ def test_mlp_without_init_keeps_what_nn_linear_drew():
         (
             lambda: nets.mlp([4, 3, 2], "relu", init="kaiming"),
             ValueError,
-            "unknown init 'kaiming'; choose one of: pytorch, standard, lecun, xavier, he",
+            (
+                "unknown init 'kaiming'; choose one of: pytorch, standard, lecun, "
+                "xavier, he"
+            ),
         ),
         (
             lambda: nets.mlp([4, 3, 2], "relu", norm="group"),

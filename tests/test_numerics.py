@@ -46,7 +46,8 @@ def test_gaussian_expectation_against_closed_forms(g, mean, var, kinks, expected
 
 
 def test_splitting_at_the_kink_is_what_makes_it_exact():
-    # without the break point at 1 the step's jump costs accuracy; with it the rule is exact to 1e-9
+    # without the break point at 1 the step's jump costs accuracy; with it the rule is
+    # exact to 1e-9
     step = lambda z: (z > 1.0003).double()  # noqa: E731
     exact = 0.5 * math.erfc(1.0003 / math.sqrt(2))
     split = numerics.gaussian_expectation(step, kinks=(1.0003,))

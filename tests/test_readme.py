@@ -1,4 +1,7 @@
-"""The README is the front door: every notebook is listed, links resolve, and CI runs its test command."""
+"""The README is the front door: every notebook is listed, links resolve.
+
+CI runs the README's test command.
+"""
 
 import re
 from pathlib import Path
@@ -37,7 +40,10 @@ def test_readme_times_rewrites_only_the_time_column():
     )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    text = "| [0 Start](notebooks/0_a.ipynb) | teaches x | not measured yet |\n| other | row | kept |\n"
+    text = (
+        "| [0 Start](notebooks/0_a.ipynb) | teaches x | not measured yet |\n| other | "
+        "row | kept |\n"
+    )
     out = mod.rewrite(
         text, {"notebooks/0_a.ipynb": {"seconds": 12.4, "measured": "2026-01-01"}}
     )

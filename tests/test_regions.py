@@ -1,4 +1,7 @@
-"""Linear regions of ReLU networks: grids, activation patterns, region counts, the local affine map."""
+"""Linear regions of ReLU networks.
+
+Grids, activation patterns, region counts, the local affine map.
+"""
 
 import math
 
@@ -98,7 +101,8 @@ def test_finer_nested_grid_never_sees_fewer_regions():
 
 def test_connected_pieces_of_a_toy_label_image():
     ids = torch.tensor([[0, 0, 1, 1], [0, 1, 1, 0], [2, 2, 1, 0], [0, 2, 1, 0]])
-    # 4-neighbours: {0 top-left}, {0 right column}, {0 bottom-left corner}, {1}, {2} -> 5 pieces
+    # 4-neighbours: {0 top-left}, {0 right column}, {0 bottom-left corner}, {1}, {2} ->
+    # 5 pieces
     assert regions.connected_regions(ids.flatten(), 4) == 5
     # no two pieces with the same id touch at a corner here, so diagonals change nothing
     assert regions.connected_regions(ids.flatten(), 4, diagonal=True) == 5
@@ -130,7 +134,8 @@ def test_affine_map_is_constant_within_a_pattern_and_regions_are_convex():
     assert torch.allclose(A, A[first[ids]], atol=1e-12) and torch.allclose(
         c, c[first[ids]], atol=1e-12
     )
-    # the midpoint of two points with the same pattern has that pattern too (each region is convex)
+    # the midpoint of two points with the same pattern has that pattern too (each region
+    # is convex)
     g = torch.Generator().manual_seed(0)
     i = torch.randint(0, len(pts), (4000,), generator=g)
     j = first[ids[i]]

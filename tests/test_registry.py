@@ -1,4 +1,7 @@
-"""The registry: names, parameters and their validation, and properties computed from the functions."""
+"""The registry: names, parameters, validation and computed properties.
+
+The properties are computed from the functions.
+"""
 
 import functools
 import math
@@ -58,7 +61,10 @@ def test_unknown_name_lists_the_choices():
         (
             "gelu",
             {"approximate": "fast"},
-            r"invalid approximate='fast' for activation 'gelu'; it must be 'none' or 'tanh'",
+            (
+                r"invalid approximate='fast' for activation 'gelu'; it must be 'none' "
+                r"or 'tanh'"
+            ),
         ),
         ("celu", {"alpha": 0.0}, "it must be a positive finite number"),
         ("softplus", {"beta": -1.0}, "invalid beta=-1.0"),
@@ -112,7 +118,8 @@ def test_monotone_and_minima():
         assert props(n)["monotone"], n
     for n in ("gelu", "silu", "mish", "hardswish"):
         assert not props(n)["monotone"], n
-    # Published minima: Swish-1 ~ -0.2785 at -1.278; GELU ~ -0.1700 at -0.752; Mish ~ -0.30884 at -1.1924.
+    # Published minima: Swish-1 ~ -0.2785 at -1.278; GELU ~ -0.1700 at -0.752; Mish ~
+    # -0.30884 at -1.1924.
     for n, (xm, ym) in {
         "silu": (-1.2785, -0.2785),
         "gelu": (-0.7518, -0.1700),
@@ -160,13 +167,14 @@ def test_max_slopes():
     )
 
 
-# ------------------------------------------------------------------- every property, every case
+# ----------------------------------------------------------- every property, every case
 
 # The case list and the mpmath references (f, f') are shared with test_functions.py.
 from test_functions import CASES, IDS, case_id, mp_functions  # noqa: E402
 
 INF = math.inf
-SA = 1.7580993408473768  # SELU's lambda * alpha: its lower bound, and its slope just left of 0
+# SELU's lambda * alpha: its lower bound, and its slope just left of 0
+SA = 1.7580993408473768
 MIN = "the minimum of f, found with mpmath"  # sentinels in the table below
 MAXD = "the maximum of f', found with mpmath"
 PROPERTIES = {
@@ -181,7 +189,8 @@ PROPERTIES = {
     "minimum",
 }
 # range (low, high), monotone, zero_centred (|E f(Z)| < 0.05), continuous, smooth (C^1),
-# saturating, kinks, max_slope (sup |f'|), minimum ((x, f(x)) at a strict interior minimum or None)
+# saturating, kinks, max_slope (sup |f'|), minimum ((x, f(x)) at a strict interior
+# minimum or None)
 _NEG, _BOTH = "negative side", "both sides"
 _SMOOTH_DIP = (
     (MIN, INF),
@@ -296,7 +305,10 @@ def test_the_expected_table_covers_every_case():
 
 @functools.lru_cache(maxsize=None)
 def _mp_extrema(cid):
-    """Return ((x, f(x)) at f's interior minimum, sup f'), with mpmath, for the dipping cases."""
+    """Return ((x, f(x)) at f's interior minimum, sup f'), with mpmath.
+
+    Used for the dipping cases.
+    """
     name, params = CASES[IDS.index(cid)]
     f, d = mp_functions(actlib.get(name, **params))
     with mpmath.workdps(30):
@@ -355,10 +367,13 @@ _KINK_GRID = torch.linspace(-30.0, 30.0, 120_001, dtype=torch.float64)  # step 5
 
 @pytest.mark.parametrize("name,params", CASES, ids=IDS)
 def test_declared_kinks_are_where_f_or_the_derivative_jumps(name, params):
-    """Between neighbours 5e-4 apart a smooth f' moves < 1e-3 here, and every kink jumps >= 1/6.
+    """Between neighbours 5e-4 apart a smooth f' moves < 1e-3 here.
 
-    f itself is checked too: the step's kink is a jump of f (its f' is 0 on both sides). Softplus's
-    threshold (f' jumps by sigmoid(-threshold) < 5e-5) does not count as a kink.
+    Every kink jumps >= 1/6.
+
+    f itself is checked too: the step's kink is a jump of f (its f' is 0 on both sides).
+    Softplus's threshold (f' jumps by sigmoid(-threshold) < 5e-5) does not count as a
+    kink.
     """
     act = actlib.get(name, **params)
     x = _KINK_GRID
@@ -366,7 +381,8 @@ def test_declared_kinks_are_where_f_or_the_derivative_jumps(name, params):
         act.forward_only(x).diff().abs() > 1e-2
     )
     idx = torch.nonzero(jump).flatten().tolist()
-    found = []  # [lo, hi] brackets, adjacent jumps merged (a kink on a grid point can jump twice)
+    # [lo, hi] brackets, adjacent jumps merged (a kink on a grid point can jump twice)
+    found = []
     for i in idx:
         if found and i == found[-1][2] + 1:
             found[-1][1:] = [float(x[i + 1]), i]

@@ -1,4 +1,7 @@
-"""actlib.stats: every function against scipy or hand-computed values, and every bad input."""
+"""actlib.stats: every function against scipy or hand-computed values.
+
+Every bad input is tested as well.
+"""
 
 import ast
 import dataclasses
@@ -22,7 +25,7 @@ def rng_data(seed=0, n=12, shift=0.0, scale=1.0):
     return (np.random.default_rng(seed).normal(shift, scale, n)).tolist()
 
 
-# ------------------------------------------------------------------------ module shape
+# ------------------------------------------------------------------------- module shape
 
 
 def test_stats_is_a_leaf_module():
@@ -48,7 +51,7 @@ def test_module_docstring_defines_within_seed_noise():
         assert getattr(S, name).__doc__, name
 
 
-# ------------------------------------------------------------------------ mean_ci
+# ------------------------------------------------------------------------------ mean_ci
 
 
 @pytest.mark.parametrize("values", [SMALL_A, A, rng_data(1, n=2), rng_data(2, n=40)])
@@ -63,14 +66,18 @@ def test_mean_ci_equals_scipy_t_interval(values, confidence):
 
 
 def test_mean_ci_hand_value_and_return_type():
-    # [1, 2, 3]: mean 2, sd 1, t(0.975, 2) = 4.302652729749462 -> half = 4.3027 / sqrt(3)
+    # [1, 2, 3]: mean 2, sd 1, t(0.975, 2) = 4.302652729749462 -> half = 4.3027 /
+    # sqrt(3)
     out = S.mean_ci([1, 2, 3])
     assert type(out) is tuple and all(type(x) is float for x in out)
     assert out == pytest.approx((2.0, 4.302652729749462 / math.sqrt(3)), rel=1e-12)
 
 
 def old_train_mean_ci(values, confidence=0.95):
-    """actlib.train.mean_ci as it was before actlib.stats replaced it (verbatim logic)."""
+    """actlib.train.mean_ci as it was before actlib.stats replaced it.
+
+    The logic is verbatim.
+    """
     v = torch.as_tensor(values, dtype=torch.float64).flatten()
     n = v.numel()
     half = float(
@@ -214,7 +221,7 @@ def test_comparison_is_frozen_and_readable():
     assert r.low < r.diff < r.high and r.within_noise == (r.low <= 0 <= r.high)
 
 
-# ------------------------------------------------------------------------ corrected resampled t
+# ---------------------------------------------------------------- corrected resampled t
 
 
 @pytest.mark.parametrize("n_train,n_test", [(900, 100), (800, 200), (50, 50)])
@@ -241,7 +248,7 @@ def test_corrected_resampled_t_hand_value():
     assert r.half_width == pytest.approx(st.t.ppf(0.95, 3) * se)
 
 
-# ------------------------------------------------------------------------ bootstrap, wilson
+# -------------------------------------------------------------------- bootstrap, wilson
 
 
 def test_bootstrap_is_seeded_and_agrees_with_scipy():
@@ -312,11 +319,12 @@ def test_wilson_hand_value_and_ends():
     assert S.wilson_ci(0, 5)[0] == 0.0 and S.wilson_ci(5, 5)[1] == 1.0
 
 
-# ------------------------------------------------------------------------ holm
+# --------------------------------------------------------------------------------- holm
 
 
 def test_holm_hand_computed():
-    # sorted 0.01, 0.015, 0.04, 0.3 times 4, 3, 2, 1 -> 0.04, 0.045, 0.08, 0.3 (already monotone)
+    # sorted 0.01, 0.015, 0.04, 0.3 times 4, 3, 2, 1 -> 0.04, 0.045, 0.08, 0.3 (already
+    # monotone)
     reject, adjusted = S.holm([0.04, 0.3, 0.01, 0.015])
     assert adjusted == pytest.approx([0.08, 0.3, 0.04, 0.045])
     assert reject == [
@@ -331,7 +339,8 @@ def test_holm_hand_computed():
 
 
 def test_holm_is_monotone_and_capped():
-    # sorted 0.01, 0.04, 0.045, 0.9 times 4, 3, 2, 1 -> 0.04, 0.12, 0.09 -> 0.12 (monotone), 0.9
+    # sorted 0.01, 0.04, 0.045, 0.9 times 4, 3, 2, 1 -> 0.04, 0.12, 0.09 -> 0.12
+    # (monotone), 0.9
     reject, adjusted = S.holm([0.045, 0.01, 0.9, 0.04])
     assert adjusted == pytest.approx([0.12, 0.04, 0.9, 0.12])
     assert reject == [False, True, False, False]
@@ -344,7 +353,7 @@ def test_holm_is_monotone_and_capped():
     assert S.holm(np.array([0.02, 0.02]), alpha=0.04) == ([True, True], [0.04, 0.04])
 
 
-# ------------------------------------------------------------------------ seeds_for_difference
+# ----------------------------------------------------------------- seeds_for_difference
 
 
 @pytest.mark.parametrize(
@@ -376,7 +385,7 @@ def test_seeds_for_difference_is_the_smallest_n():
     )  # tiny effects still finish quickly
 
 
-# ------------------------------------------------------------------------ within_noise, sentence
+# --------------------------------------------------------------- within_noise, sentence
 
 
 def test_within_noise():
@@ -430,12 +439,15 @@ def test_compare_sentence_larger_than_noise_and_options():
     assert p.endswith("(90 % interval contains 0, 10 paired seeds).") and " ± 1 %" in p
 
 
-# ------------------------------------------------------------------------ bad inputs
+# --------------------------------------------------------------------------- bad inputs
 
 
 def calls_with(**kw):
-    """(label, data arguments used, thunk) for every public function taking data or confidence,
-    with the arguments named in kw replaced."""
+    """(label, data arguments used, thunk) for every public function.
+
+    Every public function taking data or confidence, with the arguments named in kw
+    replaced.
+    """
     defaults = dict(values=A, a=A, b=B, confidence=0.95)
 
     def arg(name):

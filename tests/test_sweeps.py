@@ -1,4 +1,7 @@
-"""Sweeps: buffered modules match PyTorch and stack, k-fold splits partition, tracked training equals train_many."""
+"""Sweeps: buffered modules match PyTorch and stack, k-fold splits partition.
+
+Tracked training equals train_many.
+"""
 
 import pytest
 import torch
@@ -25,7 +28,7 @@ def net(act):
     return nn.Sequential(nn.Linear(6, 16), act, nn.Linear(16, 3))
 
 
-# ----------------------------------------------------------------------------- buffered modules
+# --------------------------------------------------------------------- buffered modules
 
 
 @pytest.mark.parametrize(
@@ -146,7 +149,7 @@ def test_dropout_rates_stack_and_rate_zero_changes_nothing(small):
     assert not torch.allclose(h.train_loss[:, 1], plain.train_loss[:, 0])
 
 
-# ----------------------------------------------------------------------------- k-fold and sweeps
+# -------------------------------------------------------------------- k-fold and sweeps
 
 
 def test_kfold_partitions_the_training_set(small):
@@ -174,7 +177,8 @@ def test_kfold_partitions_the_training_set(small):
 
 
 def test_sweep_is_paired_and_summarised(small):
-    # values that do not change the model: every value must then score exactly the same (paired by seed)
+    # values that do not change the model: every value must then score exactly the same
+    # (paired by seed)
     res = sweep(
         lambda v: net(nn.Tanh()),
         [1, 2],
@@ -229,7 +233,7 @@ def test_sweep_with_measure_records_every_epoch(small):
     assert res.records[1][-1] == [0.5, 1.0]  # the buffer is not trained
 
 
-# ----------------------------------------------------------------------------- measuring during training
+# ------------------------------------------------------------ measuring during training
 
 
 @pytest.mark.parametrize("optimizer,wd", [("adamw", 1e-2), ("sgd", 1e-3)])

@@ -1,4 +1,7 @@
-"""Training loops: the vectorised trainer reproduces separate runs, learns MNIST-1D, and validates its inputs."""
+"""Training loops: the vectorised trainer reproduces separate runs.
+
+It also learns MNIST-1D and validates its inputs.
+"""
 
 import pytest
 import torch
@@ -120,7 +123,8 @@ def test_mnist1d_mlp_reaches_published_range(one_thread):
         progress=False,
     )
     acc = h.test_acc[-1]
-    # Published MLP: 68 % (Greydanus & Kobak). Far above chance (10 %) and in the published neighbourhood.
+    # Published MLP: 68 % (Greydanus & Kobak). Far above chance (10 %) and in the
+    # published neighbourhood.
     assert bool((acc > 0.55).all()) and bool((acc < 0.85).all()), acc
 
 
@@ -149,7 +153,7 @@ def test_on_epoch_hook_sees_the_current_weights(small):
     )
 
 
-# ----------------------------------------------------------------------------- what the loops must not get wrong
+# ---------------------------------------------------- what the loops must not get wrong
 
 
 def make_dropout():
@@ -162,7 +166,8 @@ def make_dropout():
 
 
 def test_evaluation_runs_in_eval_mode(small):
-    # With dropout on at test time, the recorded test loss would differ from the eval-mode loss of the same weights.
+    # With dropout on at test time, the recorded test loss would differ from the
+    # eval-mode loss of the same weights.
     torch.manual_seed(0)
     model = make_dropout()
     h = train(model, small, epochs=2, lr=0.01, batch_size=32, progress=False)
@@ -188,7 +193,8 @@ def test_evaluation_runs_in_eval_mode(small):
 
 
 def test_vectorised_models_draw_independent_dropout_masks(small):
-    # Two models with the same seed start equal and see the same batches: only their dropout masks can differ.
+    # Two models with the same seed start equal and see the same batches: only their
+    # dropout masks can differ.
     h = train_many(
         make_dropout, [4, 4], small, epochs=2, lr=0.01, batch_size=32, progress=False
     )

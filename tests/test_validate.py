@@ -1,4 +1,7 @@
-"""validate: one validator per kind of argument; each error names the argument, the value and what is accepted."""
+"""validate: one validator per kind of argument.
+
+Each error names the argument, the value and what is accepted.
+"""
 
 import math
 
@@ -132,7 +135,9 @@ def test_splits_are_checked_against_a_model_dtype_labels_and_width():
         validate.labels_for_output(ok, torch.zeros(1, 2), "classify")
     with pytest.raises(
         TypeError,
-        match="x_train has dtype torch.float32 but the model's weights are torch.float64",
+        match=(
+            "x_train has dtype torch.float32 but the model's weights are torch.float64"
+        ),
     ):
         validate.inputs_match(ok, torch.float64)
     reg = Split(x, x[:, 0], x, x[:, 0])
