@@ -1,13 +1,18 @@
-"""The book's figure style, one fixed colour per activation, and the common plots."""
+"""The book's figure style, one fixed colour per activation, and the common plots.
+
+Figures are laid out for the book's column: at most ``FIGURE_MAX_WIDTH_IN`` inches
+wide and grids of at most ``MAX_COLUMNS`` columns, so that a page still reads on a
+phone, where the column is narrower than the figure and the figure is scaled down.
+"""
 
 import zlib
 
 import torch
 
-from .env import use_style  # noqa: F401  (the book's style, set by actlib.setup; re-exported here)
+from .env import FIGURE_MAX_WIDTH_IN, use_style  # noqa: F401  (use_style: re-exported)
 from .registry import get
 
-# Colour-blind-safe palettes: Okabe & Ito (2008) and Paul Tol's "muted" and "bright" sets.
+# Colour-blind-safe palettes: Okabe & Ito (2008), Paul Tol's "muted" and "bright" sets.
 _FIXED = {
     "relu": "#0072B2",
     "leaky_relu": "#56B4E9",
@@ -31,9 +36,12 @@ _FIXED = {
 }
 _SPARE = ["#228833", "#CCBB44", "#66CCEE", "#AA3377", "#4477AA", "#EE6677"]
 
+# A grid wider than this is unreadable once the book's column is scaled to a phone.
+MAX_COLUMNS = 3
+
 
 def color(name):
-    """Return the activation's fixed colour (a stable spare colour for names without one)."""
+    """Return the activation's fixed colour (a stable spare one for other names)."""
     base = name.split("(")[0]
     if base in _FIXED:
         return _FIXED[base]
@@ -41,7 +49,7 @@ def color(name):
 
 
 def plot_function(ax, act, x=None, derivative=True, label=None):
-    """Draw f (solid) and, if asked, f' (dashed) of a registry Activation on ax; return ax."""
+    """Draw f (solid) and, if asked, f' (dashed) of an Activation on ax; return ax."""
     x = torch.linspace(-5, 5, 1001, dtype=torch.float64) if x is None else x
     c = color(act.name)
     ax.plot(x, act(x), color=c, label=label or act.label)
@@ -59,31 +67,59 @@ def plot_function(ax, act, x=None, derivative=True, label=None):
     return ax
 
 
-def function_grid(acts, ncols=4, x=None, panel=(3.0, 2.4)):
-    """Return a figure with one panel per Activation: f solid, f' dashed, the formula as the title."""
-    import matplotlib.pyplot as plt
+def function_grid(acts, ncols=MAX_COLUMNS, x=None, panel_height=2.4):
+    """Return a figure with one panel per Activation: f solid, f' dashed, name on top.
 
+    The figure is ``FIGURE_MAX_WIDTH_IN`` wide with ``ncols`` (at most
+    ``MAX_COLUMNS``) panels per row and ``panel_height`` inches per row; titles and
+    tick labels are drawn larger than the book's default, so that the panels stay
+    legible when a phone scales the figure down to its screen.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    if not 1 <= ncols <= MAX_COLUMNS:
+        raise ValueError(
+            f"ncols={ncols!r} is out of range; choose 1 to {MAX_COLUMNS} columns "
+            "(wider grids are unreadable on a phone)"
+        )
     nrows = -(-len(acts) // ncols)
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), squeeze=False
+        nrows,
+        ncols,
+        figsize=(FIGURE_MAX_WIDTH_IN, panel_height * nrows),
+        sharex=True,
+        squeeze=False,
     )
     for ax, act in zip(axes.flat, acts):
         plot_function(ax, act, x=x)
-        ax.set_title(act.label)
+        ax.set_title(act.label, fontsize=14)
         ax.set_ylim(-2.2, 3.2)
-        ax.set_xlabel("x")
+        ax.tick_params(labelsize=12)
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+        ax.xaxis.set_major_locator(MaxNLocator(5))
     for ax in list(axes.flat)[len(acts) :]:
         ax.set_visible(False)
+    for col in range(ncols):  # the lowest visible panel of each column gets the label
+        shown = [ax for ax in axes[:, col] if ax.get_visible()]
+        if shown:
+            shown[-1].set_xlabel("x", fontsize=13)
+            shown[-1].xaxis.set_tick_params(labelbottom=True)
     handles = [
         plt.Line2D([], [], color="0.3", label="f(x)"),
         plt.Line2D([], [], color="0.3", linestyle="--", linewidth=1.4, label="f′(x)"),
     ]
-    fig.legend(handles=handles, loc="outside upper right", ncols=2, frameon=False)
+    fig.legend(
+        handles=handles, loc="outside upper right", ncols=2, frameon=False, fontsize=13
+    )
     return fig
 
 
 def layer_histograms(stats, kind="activation", bins=60, title=None, range_=None):
-    """Return a figure with one histogram per layer (rows of LayerStats from diagnostics.record), saturation % in the label."""
+    """Return a figure with one histogram per layer, the saturation % in its label.
+
+    ``stats`` is the list of LayerStats that ``diagnostics.record`` returns.
+    """
     import matplotlib.pyplot as plt
 
     if kind not in ("activation", "gradient"):
@@ -94,7 +130,8 @@ def layer_histograms(stats, kind="activation", bins=60, title=None, range_=None)
         sample = s.sample if kind == "activation" else s.grad_sample
         if sample is None:
             raise ValueError(
-                "these stats have no gradients; call diagnostics.record with y and loss_fn"
+                "these stats have no gradients; "
+                "call diagnostics.record with y and loss_fn"
             )
         hist = (
             torch.histogram(sample.double(), bins=bins, range=range_)
@@ -121,14 +158,17 @@ def layer_histograms(stats, kind="activation", bins=60, title=None, range_=None)
         else "gradient of loss w.r.t. activation"
     )
     ax.set_ylabel("fraction of entries")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=9)
     if title:
         ax.set_title(title)
     return fig
 
 
 def mean_band(ax, x, runs, name=None, label=None, color_=None):
-    """Plot the mean over runs (rows of a (steps, runs) tensor) with a band of ±1 standard error; return ax."""
+    """Plot the mean over runs with a band of ±1 standard error; return ax.
+
+    ``runs`` is a (steps, runs) tensor: one column per run.
+    """
     runs = torch.as_tensor(runs, dtype=torch.float64)
     m = runs.mean(1)
     se = (
@@ -141,7 +181,11 @@ def mean_band(ax, x, runs, name=None, label=None, color_=None):
 
 
 def explorer_panels(axes, act, input_std=1.0, n_samples=20_000, seed=0, x_range=5.0):
-    """Draw the explorer's three panels on axes: f, f' and the histogram of f(z) for z ~ N(0, input_std²)."""
+    """Draw the explorer's three panels on axes: f, f' and a histogram of f(z).
+
+    z is drawn from N(0, input_std²); the histogram's title gives the mean and
+    standard deviation of f(z) on a second line, so that it fits a narrow panel.
+    """
     x = torch.linspace(-x_range, x_range, 801, dtype=torch.float64)
     c = color(act.name)
     ax_f, ax_d, ax_h = axes
@@ -161,7 +205,8 @@ def explorer_panels(axes, act, input_std=1.0, n_samples=20_000, seed=0, x_range=
     ax_h.hist(y.numpy(), bins=80, color=c, alpha=0.8, density=True)
     ax_h.axvline(float(y.mean()), color="k", linewidth=1.2, linestyle=":")
     ax_h.set_title(
-        f"f(z), z ~ N(0, {input_std:.3g}²): mean {float(y.mean()):.2f}, std {float(y.std()):.2f}"
+        f"f(z), z ~ N(0, {input_std:.3g}²)\n"
+        f"mean {float(y.mean()):.2f}, std {float(y.std()):.2f}"
     )
     ax_h.set_xlabel("output value")
     ax_h.set_ylabel("density")
@@ -169,11 +214,18 @@ def explorer_panels(axes, act, input_std=1.0, n_samples=20_000, seed=0, x_range=
 
 
 def explorer_figure(settings, input_std=1.0):
-    """Return a static figure with one explorer row (f, f', output histogram) per (name, params) in settings."""
+    """Return a static figure: one explorer row (f, f', histogram of f(z)) per setting.
+
+    ``settings`` is a list of (name, params) pairs; the figure is
+    ``FIGURE_MAX_WIDTH_IN`` wide, three panels per row.
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(
-        len(settings), 3, figsize=(12, 2.8 * len(settings)), squeeze=False
+        len(settings),
+        MAX_COLUMNS,
+        figsize=(FIGURE_MAX_WIDTH_IN, 2.9 * len(settings)),
+        squeeze=False,
     )
     for row, (name, params) in zip(axes, settings):
         explorer_panels(row, get(name, **params), input_std=input_std)

@@ -83,3 +83,31 @@ def test_explorer_figure_has_three_panels_per_setting():
     with pytest.raises(ValueError, match="unknown activation"):
         plotting.explorer_figure([("relu7", {})])
     plt.close("all")
+
+
+def test_grids_fit_the_book_column_and_a_phone():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from actlib.env import FIGURE_MAX_WIDTH_IN
+
+    acts = [actlib.get(n) for n in actlib.list_activations()]
+    fig = plotting.function_grid(acts)
+    width = fig.get_size_inches()[0]
+    columns = {round(ax.get_position().x0, 3) for ax in fig.axes if ax.get_visible()}
+    assert width <= FIGURE_MAX_WIDTH_IN and len(columns) <= plotting.MAX_COLUMNS, (
+        width,
+        columns,
+    )
+    titles = [ax.title.get_fontsize() for ax in fig.axes if ax.get_visible()]
+    assert min(titles) >= 13, f"panel titles should be drawn large, got {titles}"
+    with pytest.raises(ValueError, match="choose 1 to 3 columns"):
+        plotting.function_grid(acts, ncols=6)
+
+    fig = plotting.explorer_figure([("relu", {}), ("tanh", {})])
+    assert fig.get_size_inches()[0] <= FIGURE_MAX_WIDTH_IN
+    # the histogram's title is split over two lines so that it fits a third of 8 in
+    assert all(len(line) <= 28 for line in fig.axes[2].get_title().splitlines())
+    plt.close("all")
