@@ -119,7 +119,6 @@ exclude_patterns = [
     ".pytest_cache",
     "**/__pycache__",
     "*.egg-info",
-    "book/parts",
 ]
 
 # MyST markdown (also used for notebook markdown cells).
@@ -138,9 +137,7 @@ numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "List
 
 # One BibTeX file for the whole book; {cite:p}`key` in a chapter links to the
 # entry on book/bibliography.md.
-bibtex_bibfiles = ["book/references.bib"] + sorted(
-    str(p.relative_to(ROOT)) for p in (ROOT / "book" / "parts").glob("*.bib")
-)
+bibtex_bibfiles = ["book/references.bib"]
 bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"
 
