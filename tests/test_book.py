@@ -899,13 +899,12 @@ CAPTION_WITH_CHINESE = "nav.bd-links p.caption:nth-of-type(2) span.caption-text"
 
 
 def test_built_pages_draw_chinese_with_the_bundled_font(
-    book: Path, tmp_path: Path
+    book: Path, browser, chromium: str, tmp_path: Path  # noqa: ANN001
 ) -> None:
     """On a machine whose only fonts are DejaVu (a fontconfig file that lists
     nothing else), the built glossary page draws its Chinese with the font the
     book carries (tests/test_cjk_font.py has the control without it)."""
-    from browser import fonts_used, launch
-    from playwright.sync_api import sync_playwright
+    from browser import fonts_used
 
     dejavu = Path("/usr/share/fonts/truetype/dejavu")
     if not dejavu.is_dir():
@@ -917,18 +916,24 @@ def test_built_pages_draw_chinese_with_the_bundled_font(
         f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>",
         encoding="utf-8",
     )
-    with sync_playwright() as p:
-        b = launch(p, env={"FONTCONFIG_FILE": str(conf)})
-        try:
-            page = b.new_page(viewport={"width": DESKTOP, "height": 900})
-            page.goto(page_path("book/glossary").as_uri())
-            page.evaluate("document.fonts.ready")
-            used = {
-                sel: fonts_used(page, sel)
-                for sel in ("article section h1", CAPTION_WITH_CHINESE)
-            }
-        finally:
-            b.close()
+    # A second Chromium from the session's Playwright driver (a second
+    # sync_playwright() cannot start while the session fixture's is running),
+    # seeing only the fonts that fonts.conf lists.
+    b = browser.browser_type.launch(
+        executable_path=chromium,
+        args=PLAYWRIGHT_ARGS,
+        env={**os.environ, "FONTCONFIG_FILE": str(conf)},
+    )
+    try:
+        page = b.new_page(viewport={"width": DESKTOP, "height": 900})
+        page.goto(page_path("book/glossary").as_uri())
+        page.evaluate("document.fonts.ready")
+        used = {
+            sel: fonts_used(page, sel)
+            for sel in ("article section h1", CAPTION_WITH_CHINESE)
+        }
+    finally:
+        b.close()
     for sel, fonts in used.items():
         custom = [f for f in fonts if f["isCustomFont"]]
         assert custom and all("CJK SC" in f["familyName"] for f in custom), (
