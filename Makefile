@@ -34,8 +34,16 @@ lab: install
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Two workers (this machine has 2 cores), one torch thread each; a notebook's cells stay on one worker.
+# Pass 1: unit tests and every notebook; each notebook that passes goes into the book's
+# execution cache (conftest.py). Pass 2: the book (built from that cache, so no notebook
+# runs twice) and JupyterLab in headless Chromium. Both passes always run; either failing
+# fails make test.
+BROWSER_TESTS := tests/test_book.py tests/test_lab.py
 test: install
-	ACTLIB_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
+	@status=0; \
+	ACTLIB_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile $(BROWSER_TESTS:%=--ignore=%) || status=$$?; \
+	ACTLIB_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile $(BROWSER_TESTS) || status=$$?; \
+	exit $$status
 
 book: install
 	$(PY) -m sphinx -b html --keep-going . _build/html

@@ -16,6 +16,9 @@ imports):
 4. chapter helpers: ``depth``, ``fitting``, ``regions``, ``sweeps``, ``bench``,
    ``plotting``, ``widgets``
 5. ``answers`` (the exercise key, which uses the helpers), ``exercises``
+
+``results`` (a leaf) records the numbers a chapter measured; ``python -m actlib.results``
+prints them.
 """
 
 import importlib
@@ -42,6 +45,7 @@ SUBMODULES = (
     "plotting",
     "regions",
     "registry",
+    "results",
     "stats",
     "sweeps",
     "train",

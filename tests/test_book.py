@@ -899,7 +899,10 @@ CAPTION_WITH_CHINESE = "nav.bd-links p.caption:nth-of-type(2) span.caption-text"
 
 
 def test_built_pages_draw_chinese_with_the_bundled_font(
-    book: Path, browser, chromium: str, tmp_path: Path  # noqa: ANN001
+    book: Path,
+    browser,
+    chromium: str,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     """On a machine whose only fonts are DejaVu (a fontconfig file that lists
     nothing else), the built glossary page draws its Chinese with the font the
