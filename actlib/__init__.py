@@ -17,8 +17,8 @@ imports):
    ``plotting``, ``widgets``
 5. ``answers`` (the exercise key, which uses the helpers), ``exercises``
 
-``results`` (a leaf) records the numbers a chapter measured; ``python -m actlib.results``
-prints them.
+``results`` (a leaf) records the numbers a chapter measured;
+``python -m actlib.results`` prints them.
 """
 
 import importlib

@@ -1173,7 +1173,7 @@ _add(
 # <end 5.4>
 
 
-# ---------------------------------------------------------------------- chapter A-misconceptions
+# ------------------------------------------------------- chapter A-misconceptions
 # <begin A-misconceptions>
 # <end A-misconceptions>
 
@@ -1183,7 +1183,7 @@ _add(
 # <end A-faq>
 
 
-# ---------------------------------------------------------------------- chapter assignments
+# ------------------------------------------------------------ chapter assignments
 # <begin assignments>
 # <end assignments>
 

@@ -260,8 +260,8 @@ def glossary_terms() -> dict[str, tuple[list[str], str]]:
         names: list[str] = []
         definition: list[str] = []
         for line in block.splitlines():
-            if not line.strip() or line.startswith(":"):
-                continue  # blank lines and the directive's options
+            if not line.strip() or line.startswith((":", ".. ")):
+                continue  # blank lines, the directive's options, comments
             if line[0].isspace():
                 definition.append(line.strip())
                 continue
