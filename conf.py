@@ -294,10 +294,84 @@ def _outdated_docs(app, env, added, changed, removed):  # noqa: ANN001
     # cheap, since executed notebooks come from the jupyter cache.
     if added or removed or root_doc in changed:
         return sorted(env.found_docs)
-    return [root_doc]
+    return [root_doc, RESULTS_DOC]
+
+
+# -- Numbers reproduced ----------------------------------------------------------
+#
+# book/results.md holds a marker that is replaced by a table of every number the
+# notebooks recorded (actlib.results, _build/results/*.json). Notebooks record when
+# they run, and myst-nb runs them while reading, so the page is read last and on
+# every build.
+
+RESULTS_DOC = "book/results"
+RESULTS_MARKER = "<!-- results-table -->"
+
+
+def _chapter_docs(srcdir: Path) -> dict[str, str]:
+    """Chapter id ('4.2', '0', 'A-faq') -> its notebook's docname."""
+    found = {}
+    for docname in _existing_docnames(srcdir):
+        stem = docname.split("/", 1)[1]
+        head = stem.split("_")
+        if head[0] == "A":
+            found[f"A-{head[1]}"] = docname
+        elif len(head) > 1 and head[1].isdigit():
+            found[f"{head[0]}.{head[1]}"] = docname
+        else:
+            found[head[0]] = docname
+    return found
+
+
+def _results_table(srcdir: Path) -> str:
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from actlib import results
+
+    records = results.load()
+    if not records:
+        return (
+            "No numbers are recorded yet: they appear once the notebooks have run "
+            "(`make test` or `make book`)."
+        )
+    docs = _chapter_docs(srcdir)
+    bib = (srcdir / "book" / "references.bib").read_text(encoding="utf-8")
+    bib_keys = set(re.findall(r"^@\w+\{([^,\s]+),", bib, flags=re.MULTILINE))
+    head = ["chapter", "number", "measured [95 % interval]", "seeds", "published"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in records:
+        row = r.as_row()
+        chapter = r.chapter
+        if chapter in docs:
+            chapter = f"{{doc}}`{chapter} </{docs[chapter]}>`"
+        published = row["published"] or "—"
+        if r.source in bib_keys:
+            published += f" {{cite:p}}`{r.source}`"
+        elif r.source:
+            published += f" ({r.source})"
+        cells = [chapter, f"`{r.name}`", row["measured (95 % interval)"], row["seeds"]]
+        cells.append(published)
+        if r.note:
+            cells[1] += f"<br>{r.note}"
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _fill_results(app, docname, source):  # noqa: ANN001
+    if docname == RESULTS_DOC and RESULTS_MARKER in source[0]:
+        source[0] = source[0].replace(RESULTS_MARKER, _results_table(Path(app.srcdir)))
+
+
+def _results_last(app, env, docnames):  # noqa: ANN001
+    if RESULTS_DOC in docnames:
+        docnames.remove(RESULTS_DOC)
+        docnames.append(RESULTS_DOC)
 
 
 def setup(app):  # noqa: ANN001
+    app.connect("source-read", _fill_results)
+    app.connect("env-before-read-docs", _results_last)
     app.connect("source-read", _prune_empty_toctrees)
     app.connect("env-get-outdated", _outdated_docs)
     app.connect("doctree-read", _drop_widget_state)

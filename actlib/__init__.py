@@ -26,7 +26,7 @@ import importlib
 from ._version import __version__
 from .env import pick_device, seed_everything, setup
 from .functions import glu, log_softmax, softmax
-from .registry import Activation, get, list_activations
+from .registry import Activation, get, list_activations, register
 
 SUBMODULES = (
     "answers",
@@ -60,6 +60,7 @@ __all__ = [
     "list_activations",
     "log_softmax",
     "pick_device",
+    "register",
     "seed_everything",
     "setup",
     "softmax",

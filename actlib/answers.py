@@ -1130,6 +1130,69 @@ _add(
 
 # ---------------------------------------------------------------------- chapter 4.1
 # <begin 4.1>
+def _inplace_cases():
+    """Chapter 4.1's in-place patterns, each a function of (linear layer, input)."""
+    return {
+        "linear_relu": lambda lin, x: torch.relu_(lin(x)),
+        "tanh_relu": lambda lin, x: torch.relu_(torch.tanh(lin(x))),
+        "relu_mul": lambda lin, x: torch.relu(lin(x)).mul_(2),
+        "sin_add": lambda lin, x: torch.sin(lin(x)).add_(1),
+        "sigmoid_clamp": lambda lin, x: torch.sigmoid(lin(x)).clamp_(max=0.9),
+    }
+
+
+def _inplace_refused():
+    """The patterns whose backward raises, found by running each."""
+    torch.manual_seed(0)
+    lin, x = nn.Linear(4, 3), torch.randn(5, 4)
+    refused = []
+    for name, forward in _inplace_cases().items():
+        try:
+            forward(lin, x).sum().backward()
+        except RuntimeError:
+            refused.append(name)
+    return refused
+
+
+_add(
+    "4.1-1",
+    Function(
+        reference=torch.sigmoid,
+        inputs=lambda: torch.linspace(-800, 800, 16001, dtype=torch.float64),
+        tol=1e-12,
+        hint=(
+            "differentiate ln(1 + e^x) with the chain rule, then rewrite the result so "
+            "that no e^x with a large positive x is ever computed (divide top and "
+            "bottom by e^x)."
+        ),
+    ),
+    "4.1",
+)
+_add(
+    "4.1-2",
+    Names(
+        expected=_inplace_refused,
+        universe=lambda: list(_inplace_cases()),
+        hint=(
+            "relu, tanh and sigmoid compute their derivative from their output; sin "
+            "and a Linear layer need their input. An in-place op after an op that "
+            "saved its output is refused."
+        ),
+    ),
+    "4.1",
+)
+_add(
+    "4.1-3",
+    Number(
+        expected=lambda: abs(0.3 * -2.0 - 0.01 * -2.0),
+        tol=1e-9,
+        hint=(
+            "look up both defaults in the chapter's table (the Keras layer, not the "
+            "function), and multiply each slope by -2."
+        ),
+    ),
+    "4.1",
+)
 # <end 4.1>
 
 

@@ -284,6 +284,95 @@ _register(
 )
 
 
+_BUILT_IN = frozenset(_SPECS)  # the book's own; register() adds to _SPECS, never these
+
+
+def register(
+    name,
+    forward,
+    derivative,
+    reference=None,
+    latex="",
+    params=None,
+    kinks=(),
+    title="",
+    replace=False,
+):
+    """Add an activation to the registry, so that get(), list_activations(), mlp(),
+    modules.make() and the plots accept its name; return its Activation.
+
+    forward(x, **params) and derivative(x, **params) are elementwise torch functions;
+    params maps each parameter name to its default (numbers). reference defaults to
+    forward. Before anything is registered the hand-written derivative is compared
+    with autograd of forward (float64, x in [-6, 6], away from the kinks), so a wrong
+    derivative is refused with the largest error.
+    """
+    if not isinstance(name, str) or not name.isidentifier() or name != name.lower():
+        raise ValueError(
+            f"name must be a lower-case Python identifier like 'my_act', got {name!r}"
+        )
+    if name in _BUILT_IN or name in _LEARNABLE:
+        raise ValueError(
+            f"{name!r} is one of the book's activations; choose a new name"
+        )
+    if name in _SPECS and not replace:
+        raise ValueError(
+            f"{name!r} is registered already; pass replace=True to replace it, or "
+            f"unregister({name!r}) first"
+        )
+    for what, f in (("forward", forward), ("derivative", derivative)):
+        if not callable(f):
+            raise TypeError(f"{what} must be a function of a tensor, got {f!r}")
+    params = dict(params or {})
+    for pname, default in params.items():
+        if not _finite_real(default):
+            raise ValueError(
+                f"parameter {pname!r} of {name!r} needs a finite number as its "
+                f"default, got {default!r}"
+            )
+    spec = Spec(
+        name,
+        forward,
+        derivative,
+        latex or rf"f(x) = \mathrm{{{name}}}(x)".replace("_", r"\_"),
+        reference if reference is not None else forward,
+        {k: Param(v, _finite_real, "a finite number") for k, v in params.items()},
+        kinks,
+        title or name,
+    )
+    x = torch.linspace(-6.0, 6.0, 1201, dtype=torch.float64)
+    points = kinks(params) if callable(kinks) else kinks
+    for k in points:
+        x = x[(x - float(k)).abs() > 1e-3]
+    x.requires_grad_(True)
+    y = forward(x, **params)
+    if not isinstance(y, torch.Tensor) or y.shape != x.shape:
+        raise ValueError(f"forward of {name!r} must return a tensor shaped like x")
+    (auto,) = torch.autograd.grad(y.sum(), x)
+    x = x.detach()
+    gap = (derivative(x, **params) - auto).abs()
+    err = float(gap.max())
+    if not err <= 1e-6:
+        where = float(x[gap.argmax()])
+        raise ValueError(
+            f"the derivative of {name!r} disagrees with autograd of its forward by "
+            f"{err:.3g} (at x = {where:.3g}); check the formula"
+        )
+    _SPECS[name] = spec
+    _properties.cache_clear()
+    return Activation(name)
+
+
+def unregister(name):
+    """Remove an activation that register() added (the book's own stay)."""
+    if name in _BUILT_IN:
+        raise ValueError(f"{name!r} is one of the book's activations; it stays")
+    if name not in _SPECS:
+        raise ValueError(f"{name!r} is not registered")
+    del _SPECS[name]
+    _properties.cache_clear()
+
+
 def list_activations():
     """Return the sorted names of all registered elementwise activations."""
     return sorted(_SPECS)

@@ -876,6 +876,49 @@ def test_glossary_and_bibliography_pages(book: Path) -> None:
     )
 
 
+# The headline numbers issue 10 asks for, and the chapter that records each.
+REQUIRED_RESULTS = {
+    "mnist1d/logreg/test_acc": "1.3",
+    "mnist1d/mlp/test_acc": "0",
+    "mnist1d/cnn/test_acc": "4.3",
+    "mnist1d/gru/test_acc": "4.4",
+    "digits/cnn/test_acc": "4.3",
+}
+
+
+def _chapter_of(nb: Path) -> str:
+    head = nb.stem.split("_")
+    if head[0] == "A":
+        return f"A-{head[1]}"
+    return f"{head[0]}.{head[1]}" if head[1].isdigit() else head[0]
+
+
+def test_results_page_shows_every_recorded_number(book: Path) -> None:
+    from html import unescape
+
+    from actlib import results
+
+    records = results.load()
+    assert records, "no numbers recorded in _build/results: did the notebooks run?"
+    page = unescape(re.sub(r"<[^>]+>", " ", page_path("book/results").read_text()))
+    page = re.sub(r"\s+", " ", page)
+    missing = [
+        r.name
+        for r in records
+        if r.name not in page or r.as_row()["measured (95 % interval)"] not in page
+    ]
+    assert not missing, f"recorded but not on the results page: {missing}"
+    # each chapter that exists records what it must, and nothing stale is shown
+    chapters = {_chapter_of(nb) for nb in NOTEBOOKS}
+    names = {r.name for r in records}
+    owed = [
+        n for n, ch in REQUIRED_RESULTS.items() if ch in chapters and n not in names
+    ]
+    assert not owed, f"chapters that exist do not record {owed}"
+    stale = sorted({r.chapter for r in records} - chapters)
+    assert not stale, f"records of chapters that no longer exist: {stale}"
+
+
 def test_check_cells_are_collapsed(book: Path) -> None:
     problems = []
     for nb in NOTEBOOKS:

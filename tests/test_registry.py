@@ -423,3 +423,62 @@ def test_mean_at_N01_matches_an_mpmath_integral(name, params):
 def test_silu_mean_is_not_zero_centred():
     assert props("silu")["mean_at_N01"] == pytest.approx(0.2066, abs=1e-4)
     assert not props("silu")["zero_centred"]
+
+
+# ------------------------------------------------------- registering a new activation
+
+
+def _square_plus(x, b=4.0):  # (x + sqrt(x^2 + b)) / 2, a smooth ReLU
+    return 0.5 * (x + torch.sqrt(x * x + b))
+
+
+def _d_square_plus(x, b=4.0):
+    return 0.5 * (1 + x / torch.sqrt(x * x + b))
+
+
+def test_a_registered_activation_works_in_every_helper():
+    from actlib import modules, nets
+
+    try:
+        act = actlib.register(
+            "squareplus", _square_plus, _d_square_plus, params={"b": 4.0}
+        )
+        assert "squareplus" in actlib.list_activations()
+        x = torch.linspace(-3, 3, 7, dtype=torch.float64, requires_grad=True)
+        assert torch.autograd.gradcheck(actlib.get("squareplus", b=1.0), (x,))
+        assert act.properties()["monotone"] and act.properties()["smooth"]
+        net = nets.mlp([4, 8, 2], "squareplus", b=2.0, seed=0)
+        assert any(getattr(m, "act", None) is not None for m in net.modules())
+        assert isinstance(modules.make("squareplus"), torch.nn.Module)
+        with pytest.raises(ValueError, match="registered already"):
+            actlib.register("squareplus", _square_plus, _d_square_plus)
+        with pytest.raises(ValueError, match="invalid b"):
+            actlib.get("squareplus", b=float("nan"))
+    finally:
+        actlib.registry.unregister("squareplus")
+    assert "squareplus" not in actlib.list_activations()
+
+
+def test_register_refuses_a_wrong_derivative_and_the_books_names():
+    with pytest.raises(ValueError, match="disagrees with autograd"):
+        actlib.register("bad_act", _square_plus, lambda x, b=4.0: 0.5 + 0 * x)
+    assert "bad_act" not in actlib.list_activations()
+    with pytest.raises(ValueError, match="book's activations"):
+        actlib.register("relu", torch.relu, lambda x: (x > 0).to(x.dtype))
+    with pytest.raises(ValueError, match="it stays"):
+        actlib.registry.unregister("gelu")
+    with pytest.raises(ValueError, match="lower-case"):
+        actlib.register("My Act", _square_plus, _d_square_plus)
+
+
+def test_register_skips_declared_kinks_when_checking_the_derivative():
+    try:
+        act = actlib.register(
+            "shifted_relu",
+            lambda x: torch.relu(x - 1),
+            lambda x: (x > 1).to(x.dtype),
+            kinks=(1.0,),
+        )
+        assert act.kinks == (1.0,)
+    finally:
+        actlib.registry.unregister("shifted_relu")
