@@ -111,6 +111,7 @@ exclude_patterns = [
     "data",
     "tests",
     "actlib",
+    "assignments",  # nbgrader sources hold the solutions: never in the book
     "README.md",
     "**/.ipynb_checkpoints",
     ".ci",

@@ -919,6 +919,69 @@ def test_results_page_shows_every_recorded_number(book: Path) -> None:
     assert not stale, f"records of chapters that no longer exist: {stale}"
 
 
+ASSIGNMENT_SOURCES = sorted((ROOT / "assignments" / "source").glob("*/*.ipynb"))
+_REGIONS = (
+    ("### BEGIN SOLUTION", "### END SOLUTION"),
+    ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
+)
+
+
+def graded_only_lines(nb_path: Path) -> list[str]:
+    """Distinctive lines of an assignment's solution and hidden-test regions."""
+    nb = nbformat.read(nb_path, as_version=4)
+    found = []
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if any(text.startswith(begin) for begin, _ in _REGIONS):
+                inside = True
+            elif any(text.startswith(end) for _, end in _REGIONS):
+                inside = False
+            elif inside and len(text) >= 24 and not text.startswith("#"):
+                found.append(text)
+    return found
+
+
+def test_solution_regions_are_found(tmp_path: Path) -> None:
+    # the control for the test below: its extractor finds what a solution hides
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "def f(x):\n    ### BEGIN SOLUTION\n"
+            "    return torch.where(x > 0, x, 0.01 * x)  # leaky\n"
+            "    ### END SOLUTION\n"
+        ),
+        nbformat.v4.new_code_cell(
+            "assert f(1) == 1\n### BEGIN HIDDEN TESTS\n"
+            "assert torch.allclose(f(torch.tensor(-2.0)), torch.tensor(-0.02))\n"
+            "### END HIDDEN TESTS\n"
+        ),
+    ]
+    path = tmp_path / "a.ipynb"
+    nbformat.write(nb, path)
+    assert graded_only_lines(path) == [
+        "return torch.where(x > 0, x, 0.01 * x)  # leaky",
+        "assert torch.allclose(f(torch.tensor(-2.0)), torch.tensor(-0.02))",
+    ]
+
+
+@pytest.mark.skipif(not ASSIGNMENT_SOURCES, reason="no assignments yet")
+def test_book_never_contains_assignment_solutions(book: Path) -> None:
+    from html import unescape
+
+    lines = {line for nb in ASSIGNMENT_SOURCES for line in graded_only_lines(nb)}
+    assert lines, "the solution regions of the assignments yielded no lines to look for"
+    leaks = []
+    for page in sorted(book.rglob("*.html")):
+        text = unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        leaks += [f"{page.relative_to(book)}: {ln}" for ln in lines if ln in text]
+    assert not leaks, "solution or hidden-test code in the book:\n" + "\n".join(leaks)
+    assert not list(book.rglob("*assignments*")), (
+        "assignment files copied into the book"
+    )
+
+
 def test_check_cells_are_collapsed(book: Path) -> None:
     problems = []
     for nb in NOTEBOOKS:
