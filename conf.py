@@ -309,21 +309,6 @@ RESULTS_DOC = "book/results"
 RESULTS_MARKER = "<!-- results-table -->"
 
 
-def _chapter_docs(srcdir: Path) -> dict[str, str]:
-    """Chapter id ('4.2', '0', 'A-faq') -> its notebook's docname."""
-    found = {}
-    for docname in _existing_docnames(srcdir):
-        stem = docname.split("/", 1)[1]
-        head = stem.split("_")
-        if head[0] == "A":
-            found[f"A-{head[1]}"] = docname
-        elif len(head) > 1 and head[1].isdigit():
-            found[f"{head[0]}.{head[1]}"] = docname
-        else:
-            found[head[0]] = docname
-    return found
-
-
 def _results_table(srcdir: Path) -> str:
     import sys
 
@@ -336,7 +321,7 @@ def _results_table(srcdir: Path) -> str:
             "No numbers are recorded yet: they appear once the notebooks have run "
             "(`make test` or `make book`)."
         )
-    docs = _chapter_docs(srcdir)
+    docs = {results.chapter_of(d): d for d in _existing_docnames(srcdir)}
     bib = (srcdir / "book" / "references.bib").read_text(encoding="utf-8")
     bib_keys = set(re.findall(r"^@\w+\{([^,\s]+),", bib, flags=re.MULTILINE))
     head = ["chapter", "number", "measured [95 % interval]", "seeds", "published"]

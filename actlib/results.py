@@ -30,6 +30,17 @@ _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.+-]*(/[a-z0-9][a-z0-9_.+-]*)*$")
 _CHAPTER_RE = re.compile(r"^(0|[1-5]\.[1-9]|A-[a-z]+)$")
 
 
+def chapter_of(notebook: str | os.PathLike) -> str:
+    """Return the chapter id a notebook records under: '4_2_x.ipynb' -> '4.2',
+    '0_start_here' -> '0', 'A_faq' -> 'A-faq'."""
+    head = Path(notebook).stem.split("_")
+    if head[0] == "A" and len(head) > 1:
+        return f"A-{head[1]}"
+    if len(head) > 1 and head[1].isdigit():
+        return f"{head[0]}.{head[1]}"
+    return head[0]
+
+
 def results_dir() -> Path:
     """Where the records go: $ACTLIB_RESULTS_DIR, else _build/results in the repo."""
     override = os.environ.get(RESULTS_ENV, "").strip()

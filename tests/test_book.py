@@ -886,13 +886,6 @@ REQUIRED_RESULTS = {
 }
 
 
-def _chapter_of(nb: Path) -> str:
-    head = nb.stem.split("_")
-    if head[0] == "A":
-        return f"A-{head[1]}"
-    return f"{head[0]}.{head[1]}" if head[1].isdigit() else head[0]
-
-
 def test_results_page_shows_every_recorded_number(book: Path) -> None:
     from html import unescape
 
@@ -909,7 +902,7 @@ def test_results_page_shows_every_recorded_number(book: Path) -> None:
     ]
     assert not missing, f"recorded but not on the results page: {missing}"
     # each chapter that exists records what it must, and nothing stale is shown
-    chapters = {_chapter_of(nb) for nb in NOTEBOOKS}
+    chapters = {results.chapter_of(nb) for nb in NOTEBOOKS}
     names = {r.name for r in records}
     owed = [
         n for n, ch in REQUIRED_RESULTS.items() if ch in chapters and n not in names

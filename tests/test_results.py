@@ -107,3 +107,17 @@ def test_command_line_prints_the_table_and_rejects_unknown_flags(tmp_path):
     assert ok.returncode == 0 and "| 3.2 | dead/fraction | 0.25 |" in ok.stdout
     bad = subprocess.run([*run, "--html"], env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and "usage" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "notebook, chapter",
+    [
+        ("notebooks/4_2_benchmarking_activations.ipynb", "4.2"),
+        ("0_start_here.ipynb", "0"),
+        ("A_faq.ipynb", "A-faq"),
+        ("5_4_open_problems", "5.4"),
+    ],
+)
+def test_chapter_of_a_notebook(notebook, chapter, tmp_path):
+    assert results.chapter_of(notebook) == chapter
+    results.Recorder(results.chapter_of(notebook), directory=tmp_path)  # a valid id
