@@ -43,6 +43,7 @@ SUBMODULES = (
     "nets",
     "numerics",
     "plotting",
+    "recurrent",
     "regions",
     "registry",
     "results",
