@@ -1198,6 +1198,55 @@ _add(
 
 # ---------------------------------------------------------------------- chapter 4.2
 # <begin 4.2>
+
+_add(
+    "4.2-1",
+    Number(
+        expected=lambda: stats.seeds_for_difference(1.0, 0.7),
+        tol=0,
+        integer=True,
+        hint=(
+            "the effect size is 0.7 / 1.0 = 0.7; the normal approximation gives "
+            "a little over 30, and the t-test, with its heavier tails, needs "
+            "slightly more"
+        ),
+    ),
+    "4.2",
+)
+
+_add(
+    "4.2-2",
+    Number(
+        expected=lambda: sum(stats.holm([0.01, 0.04, 0.03, 0.20])[0]),
+        tol=0,
+        integer=True,
+        hint=(
+            "sorted: 0.01, 0.03, 0.04, 0.20; compare 0.01 with 0.05/4 = 0.0125, then "
+            "0.03 with 0.05/3 ≈ 0.0167, and stop at the first that fails"
+        ),
+    ),
+    "4.2",
+)
+
+_add(
+    "4.2-3",
+    Choice(
+        correct="b",
+        options={
+            "a": (
+                "1/4 is the chance that one given activation comes out on top; "
+                "the whole order has to match, position by position."
+            ),
+            "b": "",
+            "c": "count the orderings of four things: 4 × 3 × 2 × 1.",
+            "d": (
+                "1/2 is the chance for one given pair to be in the right order; "
+                "there are six pairs, and they all have to agree."
+            ),
+        },
+    ),
+    "4.2",
+)
 # <end 4.2>
 
 

@@ -87,7 +87,8 @@ class Record:
         def fmt(v):
             return f"{v:.{digits}g}"
 
-        unit = self.unit if self.unit in ("", "%") else f" {self.unit}"
+        unit = self.unit.strip()
+        unit = unit if unit in ("", "%") else f" {unit}"
         value = fmt(self.value) + unit
         if self.interval is not None:
             value += f" [{fmt(self.interval[0])}, {fmt(self.interval[1])}]"

@@ -121,3 +121,13 @@ def test_command_line_prints_the_table_and_rejects_unknown_flags(tmp_path):
 def test_chapter_of_a_notebook(notebook, chapter, tmp_path):
     assert results.chapter_of(notebook) == chapter
     results.Recorder(results.chapter_of(notebook), directory=tmp_path)  # a valid id
+
+
+@pytest.mark.parametrize("unit", ["points", " points", "points "])
+def test_a_unit_is_separated_by_exactly_one_space(tmp_path, unit):
+    # the book's page collapses whitespace; a doubled space made a row unfindable there
+    rec = results.Recorder("5.4", directory=tmp_path)
+    rec.add("normalisation/spread", 21.1, unit=unit, published=20)
+    row = results.load(tmp_path)[0].as_row()
+    assert row["measured (95 % interval)"] == "21.1 points"
+    assert row["published"] == "20 points"
