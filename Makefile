@@ -2,6 +2,7 @@
 # make test  - same install, then unit tests and every notebook (pytest --nbval-lax), with per-notebook times
 # make book  - build the static book into _build/html
 # make serve - serve _build/html on http://localhost:8000 (search shows snippets when served)
+# make assignments - generate the student versions of the assignments (nbgrader)
 # make times - rewrite the run-time column of README.md from the last `make test`
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install lab test book serve times clean
+.PHONY: install lab test book serve times clean assignments
 
 install: $(STAMP)
 
@@ -44,6 +45,13 @@ test: install
 	ACTLIB_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile $(BROWSER_TESTS:%=--ignore=%) || status=$$?; \
 	ACTLIB_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile $(BROWSER_TESTS) || status=$$?; \
 	exit $$status
+
+# make assignments - the student versions of assignments/source/* into assignments/release/
+assignments: install
+	cd assignments && for d in source/*/; do \
+	  nbgrader generate_assignment --force "$$(basename $$d)" || exit 1; \
+	done
+	@echo "student versions written to assignments/release/"
 
 book: install
 	$(PY) -m sphinx -b html --keep-going . _build/html

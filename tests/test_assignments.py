@@ -1,0 +1,166 @@
+"""The instructor's nbgrader workflow, end to end, in a temporary copy of assignments/.
+
+Generates every assignment, checks that no solution or hidden test reaches the
+released notebook, then autogrades three submissions per assignment: the source (full
+marks), the released version unchanged (zero, no crash) and the source with one planted
+bug (loses the marks of that part only).
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "assignments"
+SOURCES = sorted(p for p in (COURSE / "source").glob("*/*.ipynb"))
+BIN = Path(sys.executable).parent
+
+# assignment: (text in the solution, the bug replacing it, test cells that must fail)
+PLANTED_BUGS = {
+    "a1_activations": (
+        (
+            "    e = torch.exp(-x.abs())  # in (0, 1]: never overflows\n"
+            "    return torch.where(x >= 0, 1 / (1 + e), e / (1 + e))\n"
+        ),
+        "    e = torch.exp(x)\n    return e / (1 + e)\n",
+        {"test_sigmoid_extreme"},
+    ),
+}
+REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.DOTALL)
+
+
+def hidden_lines(nb_path):
+    """Every non-blank line inside a solution or hidden-test region of a notebook."""
+    lines = set()
+    for cell in json.loads(nb_path.read_text())["cells"]:
+        for _, body in REGION.findall("".join(cell["source"])):
+            lines |= {ln.strip() for ln in body.splitlines() if len(ln.strip()) > 3}
+    return lines
+
+
+def nbgrader(course, *args):
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    done = subprocess.run(
+        [str(BIN / "nbgrader"), *args],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, (
+        f"nbgrader {' '.join(args)} failed:\n{done.stderr[-3000:]}"
+    )
+    return done
+
+
+def test_every_assignment_has_a_planted_bug():
+    names = {p.parent.name for p in SOURCES}
+    assert names, "no assignments in assignments/source"
+    assert names == set(PLANTED_BUGS), (
+        f"assignments {sorted(names)} vs planted bugs {sorted(PLANTED_BUGS)}"
+    )
+
+
+def test_the_region_extractor_finds_solutions():
+    # control: without it, the leak check below could pass by finding nothing
+    for nb in SOURCES:
+        assert len(hidden_lines(nb)) >= 5, f"{nb}: found no solution lines"
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    shutil.copytree(
+        COURSE,
+        course,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns(
+            "release", "submitted", "autograded", "feedback", "gradebook.db", ".*"
+        ),
+    )
+    names = sorted({nb.parent.name for nb in SOURCES})
+    for name in names:
+        nbgrader(course, "generate_assignment", name, "--force")
+    for nb in SOURCES:
+        name = nb.parent.name
+        released = course / "release" / name / nb.name
+        old, new, _ = PLANTED_BUGS[name]
+        text = nb.read_text()
+        source = json.loads(text)
+        cells = ["".join(c["source"]) for c in source["cells"]]
+        assert sum(old in c for c in cells) == 1, (
+            f"{name}: planted bug target not found"
+        )
+        for c in source["cells"]:
+            src = "".join(c["source"])
+            if old in src:
+                c["source"] = src.replace(old, new)
+        for student, content in (
+            ("solution", text),
+            ("blank", released.read_text()),
+            ("bug", json.dumps(source)),
+        ):
+            target = course / "submitted" / student / name / nb.name
+            target.parent.mkdir(parents=True)
+            target.write_text(content)
+    t0 = time.perf_counter()
+    for name in names:
+        nbgrader(course, "autograde", name, "--force")
+    seconds = time.perf_counter() - t0
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for nb in SOURCES:
+            name = nb.parent.name
+            for student in ("solution", "blank", "bug"):
+                sub = gb.find_submission_notebook(nb.stem, name, student)
+                lost = {
+                    g.name
+                    for g in sub.grades
+                    if g.cell.cell_type == "code" and (g.score or 0) < g.max_score
+                }
+                scores[name, student] = (sub.code_score, sub.max_code_score, lost)
+    return course, scores, seconds
+
+
+@pytest.mark.parametrize("nb", SOURCES, ids=lambda p: p.parent.name)
+def test_released_notebooks_hold_no_solution_or_hidden_test(graded, nb):
+    course, _, _ = graded
+    released = (course / "release" / nb.parent.name / nb.name).read_text()
+    assert "BEGIN SOLUTION" not in released and "HIDDEN TESTS" not in released
+    text = "\n".join("".join(c["source"]) for c in json.loads(released)["cells"])
+    released_lines = {ln.strip() for ln in text.splitlines()}
+    leaked = sorted(hidden_lines(nb) & released_lines)
+    assert not leaked, f"{nb.parent.name}: solution lines in the release: {leaked[:5]}"
+
+
+@pytest.mark.parametrize("nb", SOURCES, ids=lambda p: p.parent.name)
+def test_autograded_marks(graded, nb):
+    _, scores, seconds = graded
+    name = nb.parent.name
+    score, top, lost = scores[name, "solution"]
+    assert top > 0 and score == top, (
+        f"{name}: the solution scored {score}/{top}: {lost}"
+    )
+    score, _, lost = scores[name, "blank"]
+    assert score == 0, f"{name}: the blank release scored {score}, not 0"
+    score, _, lost = scores[name, "bug"]
+    expected = PLANTED_BUGS[name][2]
+    assert lost == expected, (
+        f"{name}: the planted bug lost {sorted(lost)}, not {expected}"
+    )
+    assert 0 < score < top
+    print(
+        f"{name}: solution {top}/{top}, blank 0, planted bug {score}/{top}; "
+        f"autograding all submissions took {seconds:.1f} s"
+    )
