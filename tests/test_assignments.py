@@ -32,6 +32,11 @@ PLANTED_BUGS = {
         "    e = torch.exp(x)\n    return e / (1 + e)\n",
         {"test_sigmoid_extreme"},
     ),
+    "a3_benchmark": (
+        "student_t.ppf(0.5 + confidence / 2, n - 1)",
+        "1.96",  # the normal quantile: too narrow for six seeds
+        {"test_mean_ci", "test_mean_ci_raw"},
+    ),
 }
 REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.DOTALL)
 
