@@ -8,7 +8,6 @@ bug (loses the marks of that part only).
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -16,10 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+from nbgrader_regions import ASSIGNMENT_SOURCES, ROOT, graded_only_lines
 
-ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "assignments"
-SOURCES = sorted(p for p in (COURSE / "source").glob("*/*.ipynb"))
 BIN = Path(sys.executable).parent
 
 # assignment: (text in the solution, the bug replacing it, test cells that must fail)
@@ -38,16 +36,11 @@ PLANTED_BUGS = {
         {"test_mean_ci", "test_mean_ci_raw"},
     ),
 }
-REGION = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.DOTALL)
 
 
 def hidden_lines(nb_path):
-    """Every non-blank line inside a solution or hidden-test region of a notebook."""
-    lines = set()
-    for cell in json.loads(nb_path.read_text())["cells"]:
-        for _, body in REGION.findall("".join(cell["source"])):
-            lines |= {ln.strip() for ln in body.splitlines() if len(ln.strip()) > 3}
-    return lines
+    """Every line of four or more characters in a solution or hidden-test region."""
+    return set(graded_only_lines(nb_path, min_length=4, skip_comments=False))
 
 
 def nbgrader(course, *args):
@@ -68,7 +61,7 @@ def nbgrader(course, *args):
 
 
 def test_every_assignment_has_a_planted_bug():
-    names = {p.parent.name for p in SOURCES}
+    names = {p.parent.name for p in ASSIGNMENT_SOURCES}
     assert names, "no assignments in assignments/source"
     assert names == set(PLANTED_BUGS), (
         f"assignments {sorted(names)} vs planted bugs {sorted(PLANTED_BUGS)}"
@@ -77,7 +70,7 @@ def test_every_assignment_has_a_planted_bug():
 
 def test_the_region_extractor_finds_solutions():
     # control: without it, the leak check below could pass by finding nothing
-    for nb in SOURCES:
+    for nb in ASSIGNMENT_SOURCES:
         assert len(hidden_lines(nb)) >= 5, f"{nb}: found no solution lines"
 
 
@@ -92,23 +85,18 @@ def graded(tmp_path_factory):
             "release", "submitted", "autograded", "feedback", "gradebook.db", ".*"
         ),
     )
-    names = sorted({nb.parent.name for nb in SOURCES})
+    names = sorted({nb.parent.name for nb in ASSIGNMENT_SOURCES})
     for name in names:
         nbgrader(course, "generate_assignment", name, "--force")
-    for nb in SOURCES:
+    for nb in ASSIGNMENT_SOURCES:
         name = nb.parent.name
         released = course / "release" / name / nb.name
         old, new, _ = PLANTED_BUGS[name]
         text = nb.read_text()
         source = json.loads(text)
-        cells = ["".join(c["source"]) for c in source["cells"]]
-        assert sum(old in c for c in cells) == 1, (
-            f"{name}: planted bug target not found"
-        )
-        for c in source["cells"]:
-            src = "".join(c["source"])
-            if old in src:
-                c["source"] = src.replace(old, new)
+        hits = [c for c in source["cells"] if old in "".join(c["source"])]
+        assert len(hits) == 1, f"{name}: planted bug target not found"
+        hits[0]["source"] = "".join(hits[0]["source"]).replace(old, new)
         for student, content in (
             ("solution", text),
             ("blank", released.read_text()),
@@ -125,7 +113,7 @@ def graded(tmp_path_factory):
 
     scores = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for nb in SOURCES:
+        for nb in ASSIGNMENT_SOURCES:
             name = nb.parent.name
             for student in ("solution", "blank", "bug"):
                 sub = gb.find_submission_notebook(nb.stem, name, student)
@@ -138,7 +126,7 @@ def graded(tmp_path_factory):
     return course, scores, seconds
 
 
-@pytest.mark.parametrize("nb", SOURCES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("nb", ASSIGNMENT_SOURCES, ids=lambda p: p.parent.name)
 def test_released_notebooks_hold_no_solution_or_hidden_test(graded, nb):
     course, _, _ = graded
     released = (course / "release" / nb.parent.name / nb.name).read_text()
@@ -149,7 +137,7 @@ def test_released_notebooks_hold_no_solution_or_hidden_test(graded, nb):
     assert not leaked, f"{nb.parent.name}: solution lines in the release: {leaked[:5]}"
 
 
-@pytest.mark.parametrize("nb", SOURCES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("nb", ASSIGNMENT_SOURCES, ids=lambda p: p.parent.name)
 def test_autograded_marks(graded, nb):
     _, scores, seconds = graded
     name = nb.parent.name

@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
+from nbgrader_regions import ASSIGNMENT_SOURCES, graded_only_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML_DIR = ROOT / "_build" / "html"
@@ -910,30 +911,6 @@ def test_results_page_shows_every_recorded_number(book: Path) -> None:
     assert not owed, f"chapters that exist do not record {owed}"
     stale = sorted({r.chapter for r in records} - chapters)
     assert not stale, f"records of chapters that no longer exist: {stale}"
-
-
-ASSIGNMENT_SOURCES = sorted((ROOT / "assignments" / "source").glob("*/*.ipynb"))
-_REGIONS = (
-    ("### BEGIN SOLUTION", "### END SOLUTION"),
-    ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
-)
-
-
-def graded_only_lines(nb_path: Path) -> list[str]:
-    """Distinctive lines of an assignment's solution and hidden-test regions."""
-    nb = nbformat.read(nb_path, as_version=4)
-    found = []
-    for cell in nb.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            text = line.strip()
-            if any(text.startswith(begin) for begin, _ in _REGIONS):
-                inside = True
-            elif any(text.startswith(end) for _, end in _REGIONS):
-                inside = False
-            elif inside and len(text) >= 24 and not text.startswith("#"):
-                found.append(text)
-    return found
 
 
 def test_solution_regions_are_found(tmp_path: Path) -> None:
