@@ -37,6 +37,7 @@ SUBMODULES = (
     "env",
     "exercises",
     "fitting",
+    "handout",
     "functions",
     "initialisation",
     "modules",
