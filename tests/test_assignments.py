@@ -157,3 +157,17 @@ def test_autograded_marks(graded, nb):
         f"{name}: solution {top}/{top}, blank 0, planted bug {score}/{top}; "
         f"autograding all submissions took {seconds:.1f} s"
     )
+
+
+@pytest.mark.parametrize("nb", ASSIGNMENT_SOURCES, ids=lambda p: p.parent.name)
+def test_released_notebooks_start_like_the_chapters(graded, nb):
+    # the same setup cell as every chapter, and visible tests a student can run
+    course, _, _ = graded
+    released = json.loads((course / "release" / nb.parent.name / nb.name).read_text())
+    code = [c for c in released["cells"] if c["cell_type"] == "code"]
+    first = "".join(code[0]["source"])
+    assert "import actlib" in first and "actlib.setup()" in first, first
+    meta = [c["metadata"].get("nbgrader", {}) for c in code]
+    visible = [m for m in meta if m.get("grade") and not m.get("solution")]
+    assert len(visible) >= 3, f"{nb.parent.name}: {len(visible)} visible test cells"
+    assert all(m.get("locked") for m in visible), "test cells must be read-only"
