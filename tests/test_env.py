@@ -78,3 +78,14 @@ def test_a_missing_gpu_is_an_error_not_a_broken_device(monkeypatch):
     with pytest.raises(ValueError, match="no CUDA GPU"):
         actlib.pick_device("cuda:0")
     assert actlib.pick_device() != torch.device("cuda")  # and auto-detection falls back
+
+
+def test_setup_caps_numpy_blas_threads_too():
+    import numpy as np  # noqa: F401  (loads the BLAS whose pool is capped)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    threadpool_limits(limits=2)  # so the check fails if setup() leaves the pools alone
+    actlib.setup(threads=1, style=False, quiet=True)
+    pools = threadpool_info()
+    assert pools, "no BLAS/OpenMP pool found: the check below would pass vacuously"
+    assert all(p["num_threads"] == 1 for p in pools), pools
