@@ -391,7 +391,7 @@ def train_many(
                 )
                 grads = dict(zip(many.params, grads))
                 norm = torch.sqrt(
-                    sum(g.flatten(1).pow(2).sum(1) for g in grads.values())
+                    sum(g.reshape(len(g), -1).pow(2).sum(1) for g in grads.values())
                 )
                 norms.append(norm.detach())
                 scale = None

@@ -387,3 +387,21 @@ def test_regression_checks(small):
         train(make_small(), reg, task="regress", progress=False)
     with pytest.raises(TypeError, match="regression targets must be floating point"):
         train(mlp([6, 4, 1], "relu"), small, task="regress", progress=False)
+
+
+def test_scalar_parameters_train_in_train_many(small):
+    # a 0-d parameter per model (Swish's learnable beta) used to crash the norm line
+    from actlib.modules import Swish
+
+    def make():
+        return torch.nn.Sequential(
+            torch.nn.Linear(6, 8), Swish(learnable=True), torch.nn.Linear(8, 3)
+        )
+
+    assert make()[1].beta.dim() == 0, "the check needs a 0-d parameter"
+    h, many = train_many(
+        make, [0, 1], small, epochs=2, lr=0.05, progress=False, return_models=True
+    )
+    betas = [float(many.model(j)[1].beta) for j in range(2)]
+    assert all(b != 1.0 for b in betas), betas  # the parameter moved
+    assert torch.isfinite(h.grad_norm).all()
