@@ -25,9 +25,11 @@ from . import (
     fitting,
     functions,
     initialisation,
+    learnable,
     nets,
     regions,
     registry,
+    search,
     stats,
     train,
 )
@@ -1252,6 +1254,73 @@ _add(
 
 # ---------------------------------------------------------------------- chapter 4.3
 # <begin 4.3>
+
+
+def _mnist1d_cnn_flat(length):
+    """Inputs of the MNIST-1D CNN's linear layer for signals of this length."""
+    from .cnn import conv_out
+
+    n = conv_out(conv_out(conv_out(length, 5, 2, 1), 3, 2, 1), 3, 2, 1)
+    return 25 * n
+
+
+def _article_net_flat(size, channels_in):
+    """Numbers per image after the article's Conv2d(c, 64, 5) and a 2 x 2 max pool."""
+    conv, pool = nn.Conv2d(channels_in, 64, 5), nn.MaxPool2d(2)
+    with torch.no_grad():
+        return pool(conv(torch.zeros(1, channels_in, size, size)))[0].numel()
+
+
+_add(
+    "4.3-1",
+    Number(
+        expected=lambda: _mnist1d_cnn_flat(50),
+        tol=0,
+        integer=True,
+        hint=(
+            "the first layer maps 50 to (50 + 2 - 5) // 2 + 1; apply the stride-2 "
+            "layers with k = 3, p = 1 twice more and multiply by the 25 channels"
+        ),
+    ),
+    "4.3",
+)
+
+_add(
+    "4.3-2",
+    Number(
+        expected=lambda: _article_net_flat(28, 1),
+        tol=0,
+        integer=True,
+        hint=(
+            "a 5 x 5 convolution without padding takes 4 pixels off each side length, "
+            "the pool halves it; multiply the two sides by the 64 channels"
+        ),
+    ),
+    "4.3",
+)
+
+_add(
+    "4.3-3",
+    Choice(
+        correct="c",
+        options={
+            "a": (
+                "ReLU never decreases, so the largest input of a window gives the "
+                "largest output: pooling first changes nothing."
+            ),
+            "b": (
+                "tanh is increasing, so max and tanh can be swapped; look for a "
+                "function that dips below zero."
+            ),
+            "c": "",
+            "d": (
+                "Leaky ReLU is increasing (slope 0.01 or 1), so the largest input "
+                "stays the largest output."
+            ),
+        },
+    ),
+    "4.3",
+)
 # <end 4.3>
 
 
@@ -1312,21 +1381,283 @@ _add(
 
 # ---------------------------------------------------------------------- chapter 4.5
 # <begin 4.5>
+from . import transformer  # noqa: E402  (chapter 4.5's helpers, for its key only)
+
+_add(
+    "4.5-1",
+    Number(
+        expected=lambda: transformer.hidden_width("swiglu", 3072),
+        tol=1e-9,
+        integer=True,
+        hint=(
+            "count the weights: an ungated FFN has two d_model × d_ff matrices, a "
+            "gated one three d_model × width matrices; set the two counts equal."
+        ),
+    ),
+    "4.5",
+)
+
+_add(
+    "4.5-2",
+    Number(
+        expected=lambda: 9.0,
+        tol=1e-9,
+        hint=(
+            "each of the two factors (h W) and (h V) is linear in h; what does "
+            "multiplying h by 3 do to each of them, and then to their product?"
+        ),
+    ),
+    "4.5",
+)
+
+_add(
+    "4.5-3",
+    Choice(
+        correct="c",
+        options={
+            "a": (
+                "a gated FFN beating ReLU is what the chapter found; it is the claim, "
+                "not a result that could refute it."
+            ),
+            "b": (
+                "GELU and SiLU being close says nothing about the gate: neither of "
+                "them has one."
+            ),
+            "c": "",
+            "d": (
+                "if the bilinear GLU trained as well as SwiGLU, the product would be "
+                "doing the work, which supports the claim; what would contradict it?"
+            ),
+        },
+    ),
+    "4.5",
+)
+
+_add(
+    "4.5-4",
+    Number(
+        expected=lambda: math.exp(1.944),
+        tol=1e-3,
+        hint=(
+            "a loss of L nats per token means the model's average probability of the "
+            "right token is e^(-L) (geometric mean); perplexity is its inverse."
+        ),
+    ),
+    "4.5",
+)
 # <end 4.5>
 
 
 # ---------------------------------------------------------------------- chapter 5.1
 # <begin 5.1>
+
+_SHAPE_CHOICES = {
+    "x * sigmoid(x)": ("x", "*sigmoid", "x"),
+    "max(x, 0)": ("x", "max", "0"),
+    "x * tanh(x)": ("x", "*", "tanh(x)"),
+    "x * erf(x)": ("x", "*", "erf(x)"),
+    "x - sigmoid(x)": ("x", "-", "sigmoid(x)"),
+    "tanh(x)": ("tanh(x)", "+", "0"),
+    "x * sigmoid(x^3)": ("x", "*sigmoid", "x^3"),
+}
+
+
+def _n_triples():
+    s = search
+    n_u, n_c = len(s.UNARY), len(s.COMMUTATIVE)
+    return n_c * n_u * (n_u + 1) // 2 + (len(s.BINARY) - n_c) * n_u**2
+
+
+def _swish_shaped():
+    s = search
+    shaped = [all(s.shape(s.function(c))) for c in _SHAPE_CHOICES.values()]
+    return [name for name, yes in zip(_SHAPE_CHOICES, shaped) if yes]
+
+
+_add(
+    "5.1-1",
+    Number(
+        expected=_n_triples,
+        tol=0,
+        integer=True,
+        hint=(
+            "a non-commutative block takes every ordered pair, 14 × 14; a commutative "
+            "one takes each unordered pair once, including a block with itself: "
+            "14 · 15 / 2"
+        ),
+    ),
+    "5.1",
+)
+
+_add(
+    "5.1-2",
+    Choice(
+        correct="c",
+        options={
+            "a": (
+                "each score is unbiased, but the winner is the one whose noise "
+                "happened to be largest: choosing by the score biases it."
+            ),
+            "b": (
+                "one σ is the typical noise of one score; the largest of a hundred "
+                "draws lies further out. How rare is a draw 1 σ above the mean?"
+            ),
+            "c": "",
+            "d": (
+                "10 σ above the mean has a chance of about 1e-23 per draw; a hundred "
+                "draws do not get there."
+            ),
+        },
+    ),
+    "5.1",
+)
+
+_add(
+    "5.1-3",
+    Names(
+        expected=_swish_shaped,
+        universe=tuple(_SHAPE_CHOICES),
+        hint=(
+            "a linear tail needs the slope to reach 1 (x times something that tends "
+            "to 1); a bump needs values below 0 at some negative x that come back up "
+            "towards 0 further left."
+        ),
+    ),
+    "5.1",
+)
 # <end 5.1>
 
 
 # ---------------------------------------------------------------------- chapter 5.2
 # <begin 5.2>
+def _ch52_spline_parameters():
+    layers = nn.Sequential(
+        *[learnable.Spline(grid_size=12, num_channels=64) for _ in range(2)]
+    )
+    return learnable.count_parameters(layers)
+
+
+def _ch52_rational(z):
+    a = torch.tensor([0.0, 1.0, 1.0], dtype=z.dtype)
+    b = torch.tensor([1.0], dtype=z.dtype)
+    return learnable.rational(z, a, b)
+
+
+_add(
+    "5.2-1",
+    Number(
+        expected=_ch52_spline_parameters,
+        tol=0,
+        integer=True,
+        hint=(
+            "grid_size=12 means 12 intervals: how many knots, hence values, is that "
+            "per curve? Then count the curves: one per unit, in each layer."
+        ),
+    ),
+    "5.2",
+)
+_add(
+    "5.2-2",
+    Function(
+        reference=_ch52_rational,
+        tol=1e-12,
+        hint=(
+            "the denominator is 1 + |z| (b1 = 1, so |b1 z| = |z|); the numerator is "
+            "z + z ** 2. Use torch.abs, and keep the whole expression elementwise."
+        ),
+    ),
+    "5.2",
+)
+_add(
+    "5.2-3",
+    Choice(
+        correct="c",
+        options={
+            "a": (
+                "r is computed from data.x_train and data.y_train. Does training, "
+                "however long, change either of them?"
+            ),
+            "b": (
+                "the learning rate changes the weights; which tensors does the "
+                "article's r read?"
+            ),
+            "c": "",
+            "d": (
+                "the width changes the network, not the inputs and targets that r "
+                "is computed from."
+            ),
+        },
+    ),
+    "5.2",
+)
 # <end 5.2>
 
 
 # ---------------------------------------------------------------------- chapter 5.3
 # <begin 5.3>
+def _lif_fi_curve(current_na):
+    # chapter 5.3's neuron: tau 20 ms, V_th 20 mV, R 100 MOhm (0.1 V/nA), t_ref 2 ms
+    drive = 0.1 * current_na
+    safe = torch.where(drive > 0.02, drive, torch.full_like(drive, 0.04))
+    rate = 1.0 / (0.002 + 0.02 * torch.log(safe / (safe - 0.02)))
+    return torch.where(drive > 0.02, rate, torch.zeros_like(rate))
+
+
+_add(
+    "5.3-1",
+    Number(
+        expected=lambda: 1 / (2 * math.pi),
+        tol=1e-4,
+        hint=(
+            "orthogonal means θ = π/2: what are sin θ and cos θ there, and what is "
+            "left of the formula?"
+        ),
+    ),
+    "5.3",
+)
+_add(
+    "5.3-2",
+    Choice(
+        correct="times 100",
+        options={
+            "unchanged": (
+                "only the kernel's correlation is unchanged; relu(cz) = c relu(z), and "
+                "the kernel multiplies two such factors."
+            ),
+            "times 10": (
+                "each of the two factors relu(w·x) and relu(w·y) is multiplied by 10."
+            ),
+            "times 100": "",
+            "saturates": (
+                "saturation is what bounded activations (erf, tanh) do; ReLU is "
+                "unbounded above."
+            ),
+        },
+    ),
+    "5.3",
+)
+_add(
+    "5.3-3",
+    Function(
+        reference=_lif_fi_curve,
+        inputs=lambda: torch.linspace(0.005, 3.005, 301, dtype=torch.float64),
+        tol=1e-9,
+        hint=(
+            "work in seconds and volts: RI = 0.1 V per nA times I; use torch.where to "
+            "return 0 at or below the threshold, and torch.log for the logarithm."
+        ),
+    ),
+    "5.3",
+)
+_add(
+    "5.3-4",
+    Number(
+        expected=lambda: 3.0 - 5.0,
+        tol=1e-9,
+        hint="differentiate e^η − yη with respect to η, then put in e^η = 3.",
+    ),
+    "5.3",
+)
 # <end 5.3>
 
 
@@ -1372,11 +1703,102 @@ _add(
 
 # ------------------------------------------------------- chapter A-misconceptions
 # <begin A-misconceptions>
+def _flatten_size(side):
+    """Numbers per image after Conv2d(3, 64, 5) and MaxPool2d(2) on a square image."""
+    body = nn.Sequential(nn.Conv2d(3, 64, 5), nn.MaxPool2d(2, 2))
+    with torch.no_grad():
+        return int(body(torch.zeros(1, 3, side, side)).numel())
+
+
+_add(
+    "A.1-1",
+    Number(
+        expected=lambda: _flatten_size(64),
+        tol=0,
+        integer=True,
+        hint=(
+            "a 5 x 5 convolution without padding loses 4 pixels of side length, a "
+            "2 x 2 max-pool halves what is left; multiply by the number of channels."
+        ),
+    ),
+    "A-misconceptions",
+)
+
+_add(
+    "A.1-2",
+    Function(
+        reference=lambda x: torch.clamp(x, min=0) + 0.25 * torch.clamp(x, max=0),
+        tol=1e-9,
+        hint=(
+            "for x > 0 PReLU is the identity; for x < 0 it is a times x, a straight "
+            "line through 0 (no square anywhere)."
+        ),
+    ),
+    "A-misconceptions",
+)
+
+_add(
+    "A.1-3",
+    Number(
+        expected=lambda: float(
+            _scipy_stats.norm.cdf(1.0) * (1 - _scipy_stats.norm.cdf(1.0))
+        ),
+        tol=1e-4,
+        hint=(
+            "m is 0 or 1, so x m is 0 or x; a Bernoulli(p) variable has variance "
+            "p (1 - p), and multiplying by x = 1 changes nothing."
+        ),
+    ),
+    "A-misconceptions",
+)
 # <end A-misconceptions>
 
 
 # ---------------------------------------------------------------------- chapter A-faq
 # <begin A-faq>
+_add(
+    "A.2-1",
+    Number(
+        expected=lambda: float(F.logsigmoid(torch.tensor(-200.0, dtype=torch.float64))),
+        tol=1e-6,
+        hint=(
+            "the true value is finite: for very negative x, sigma(x) is about e^x, so "
+            "its logarithm is about x."
+        ),
+    ),
+    "A-faq",
+)
+
+_add(
+    "A.2-2",
+    Function(
+        reference=lambda z: torch.log_softmax(z, dim=-1),
+        inputs=lambda: torch.linspace(-1000, 1000, 201, dtype=torch.float64),
+        tol=1e-9,
+        hint=(
+            "log softmax(z)_i = z_i - log sum_j exp(z_j); subtract max(z) inside the "
+            "exponentials and add it back outside (or use torch.logsumexp)."
+        ),
+    ),
+    "A-faq",
+)
+
+_add(
+    "A.2-3",
+    Number(
+        expected=lambda: float(
+            F.cross_entropy(
+                torch.tensor([[1.0, 0.0, 0.0]], dtype=torch.float64), torch.tensor([0])
+            )
+        ),
+        tol=1e-6,
+        hint=(
+            "the best the softmax can output is the probabilities (1, 0, 0); the loss "
+            "then treats these as logits and applies a second softmax to them."
+        ),
+    ),
+    "A-faq",
+)
 # <end A-faq>
 
 
