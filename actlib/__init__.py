@@ -54,6 +54,7 @@ SUBMODULES = (
     "stats",
     "sweeps",
     "train",
+    "transformer",
     "validate",
     "widgets",
 )

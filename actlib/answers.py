@@ -32,6 +32,7 @@ from . import (
     search,
     stats,
     train,
+    transformer,
 )
 
 
