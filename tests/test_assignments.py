@@ -35,6 +35,17 @@ PLANTED_BUGS = {
         "1.96",  # the normal quantile: too narrow for six seeds
         {"test_mean_ci", "test_mean_ci_raw"},
     ),
+    "a2_diagnose": (
+        "float(m.weight.grad.norm())",
+        "float(m.weight.data.norm())",  # the weights' own norm, not their gradient's
+        {"test_grad_norms", "test_grad_norms_hidden"},
+    ),
+    "a4_learnable": (
+        "self.beta = nn.Parameter(torch.full((self.num_channels,), float(beta_init)))",
+        # a plain tensor: not registered, so no optimiser ever updates beta
+        "self.beta = torch.full((self.num_channels,), float(beta_init))",
+        {"test_parameters", "test_learns"},
+    ),
 }
 
 
