@@ -31,6 +31,7 @@ from .registry import Activation, get, list_activations, register
 SUBMODULES = (
     "answers",
     "bench",
+    "cnn",
     "data",
     "depth",
     "diagnostics",

@@ -20,6 +20,7 @@ from torch import nn
 
 from . import (
     bench,
+    cnn,
     data,
     depth,
     fitting,
@@ -1259,8 +1260,7 @@ _add(
 
 def _mnist1d_cnn_flat(length):
     """Inputs of the MNIST-1D CNN's linear layer for signals of this length."""
-    from .cnn import conv_out
-
+    conv_out = cnn.conv_out
     n = conv_out(conv_out(conv_out(length, 5, 2, 1), 3, 2, 1), 3, 2, 1)
     return 25 * n
 

@@ -140,6 +140,7 @@ def train(
     device=None,
     progress=True,
     desc="training",
+    eval_train=True,
 ):
     """Train one model on a Split with minibatches.
 
@@ -150,7 +151,9 @@ def train(
     `seed` draws the minibatch order; clip_norm=None means no clipping, a positive
     number clips the gradient's global norm to it; device=None trains on the data's
     device. Evaluation after each epoch runs in eval mode (dropout off, BatchNorm's
-    running statistics).
+    running statistics). eval_train=False skips the pass over the training set after
+    each epoch (a quarter of a small model's time): train_loss is then the mean
+    minibatch loss during the epoch and train_acc is None.
     """
     lr, weight_decay, clip_norm, device = _check(
         task, optimizer, epochs, batch_size, lr, weight_decay, clip_norm, device, data
@@ -173,7 +176,7 @@ def train(
         for _ in range(epochs):
             model.train()
             perm = torch.randperm(n, generator=g).to(device)
-            norms = []
+            norms, batch_losses = [], []
             for s in range(0, n, batch_size):
                 idx = perm[s : s + batch_size]
                 loss, _ = _loss_and_acc(
@@ -181,12 +184,17 @@ def train(
                 )
                 opt.zero_grad(set_to_none=True)
                 loss.mean().backward()
+                batch_losses.append(float(loss.detach().mean()) * len(idx))
                 norm = nn.utils.clip_grad_norm_(
                     model.parameters(), math.inf if clip_norm is None else clip_norm
                 )
                 norms.append(float(norm))
                 opt.step()
-            tr_loss, tr_acc, te_loss, te_acc = _evaluate_one(model, data, task)
+            tr_loss, tr_acc, te_loss, te_acc = _evaluate_one(
+                model, data, task, eval_train
+            )
+            if not eval_train:
+                tr_loss = sum(batch_losses) / n
             for k, v in zip(
                 rec, (tr_loss, te_loss, tr_acc, te_acc, sum(norms) / len(norms))
             ):
@@ -203,10 +211,11 @@ def train(
 
 
 @torch.no_grad()
-def _evaluate_one(model, data, task):
+def _evaluate_one(model, data, task, eval_train=True):
     model.eval()
-    out = []
-    for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test)):
+    out = [] if eval_train else [(None, None)]
+    sets = ((data.x_train, data.y_train), (data.x_test, data.y_test))
+    for x, y in sets if eval_train else sets[1:]:
         loss, correct = _loss_and_acc(model(x), y, task)
         out.append(
             (float(loss.mean()), None if correct is None else float(correct.mean()))
@@ -313,6 +322,7 @@ def train_many(
     desc="training",
     return_models=False,
     on_epoch=None,
+    eval_train=True,
 ):
     """Train one model per seed at once (vectorised); lr may differ per model.
 
@@ -325,7 +335,7 @@ def train_many(
     meanings are train's (clip_norm=None: no clipping; device=None: the data's device).
     on_epoch(epoch, many), if given, is called before training (epoch 0) and after every
     epoch; its results are kept in history.extra["on_epoch"], a list of epochs + 1
-    entries.
+    entries. eval_train=False: as in train (mean minibatch loss, no train_acc).
     """
     if not callable(make_model) or isinstance(make_model, nn.Module):
         raise TypeError(
@@ -381,11 +391,12 @@ def train_many(
             perms = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(
                 device
             )
-            norms = []
+            norms, batch_losses = [], []
             for s in range(0, n, batch_size):
                 idx = perms[:, s : s + batch_size]
                 out = many(data.x_train[idx])
                 loss, _ = _loss_and_acc(out, data.y_train[idx], task)
+                batch_losses.append(loss.detach().sum(1))
                 grads = torch.autograd.grad(
                     loss.mean(1).sum(), list(many.params.values())
                 )
@@ -416,7 +427,9 @@ def train_many(
                         m_hat = st["m"] / (1 - 0.9**step)
                         v_hat = st["v"] / (1 - 0.999**step)
                         p.sub_(lr_k.view(shape) * m_hat / (v_hat.sqrt() + 1e-8))
-            ev = _evaluate_many(many, data, task)
+            ev = _evaluate_many(many, data, task, eval_train)
+            if not eval_train:
+                ev = (torch.stack(batch_losses).sum(0).cpu() / n,) + ev[1:]
             for key, v in zip(rec, ev + (torch.stack(norms).mean(0).cpu(),)):
                 rec[key].append(v)
             if on_epoch is not None:
@@ -437,10 +450,11 @@ def train_many(
 
 
 @torch.no_grad()
-def _evaluate_many(many, data, task):
+def _evaluate_many(many, data, task, eval_train=True):
     many.train(False)
-    res = []
-    for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test)):
+    res = [] if eval_train else [(None, None)]
+    sets = ((data.x_train, data.y_train), (data.x_test, data.y_test))
+    for x, y in sets if eval_train else sets[1:]:
         out = many(x, shared_input=True)
         loss, correct = _loss_and_acc(out, y.expand(many.k, -1), task)
         res.append(

@@ -405,3 +405,22 @@ def test_scalar_parameters_train_in_train_many(small):
     betas = [float(many.model(j)[1].beta) for j in range(2)]
     assert all(b != 1.0 for b in betas), betas  # the parameter moved
     assert torch.isfinite(h.grad_norm).all()
+
+
+def test_skipping_the_training_set_evaluation_keeps_the_run(small):
+    kw = dict(epochs=3, lr=0.01, batch_size=32, progress=False)
+    full = train_many(make_small, [3, 7], small, **kw)
+    fast = train_many(make_small, [3, 7], small, eval_train=False, **kw)
+    # the same weights: the test numbers are identical, only the train pass is skipped
+    torch.testing.assert_close(fast.test_acc, full.test_acc, rtol=0, atol=0)
+    torch.testing.assert_close(fast.test_loss, full.test_loss)
+    assert fast.train_acc is None and full.train_acc is not None
+    # train_loss becomes the mean minibatch loss during the epoch: near, not equal
+    assert not torch.allclose(fast.train_loss, full.train_loss)
+    assert (fast.train_loss - full.train_loss).abs().max() < 0.5
+    torch.manual_seed(7)
+    one = train(make_small(), small, seed=7, eval_train=False, **kw)
+    torch.testing.assert_close(
+        one.train_loss, fast.train_loss[:, 1], rtol=1e-4, atol=1e-5
+    )
+    assert one.train_acc is None
