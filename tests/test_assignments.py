@@ -7,6 +7,7 @@ bug (loses the marks of that part only).
 """
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -182,3 +183,20 @@ def test_released_notebooks_start_like_the_chapters(graded, nb):
     visible = [m for m in meta if m.get("grade") and not m.get("solution")]
     assert len(visible) >= 3, f"{nb.parent.name}: {len(visible)} visible test cells"
     assert all(m.get("locked") for m in visible), "test cells must be read-only"
+
+
+def test_feedback_reports_each_students_score(graded):
+    # step 5 of the README's instructor guide: nbgrader generate_feedback
+    course, scores, _ = graded
+    name = "a1_activations"
+    nbgrader(course, "generate_feedback", name, "--force")
+    for student in ("solution", "blank", "bug"):
+        page = course / "feedback" / student / name / f"{name}.ipynb"
+        html = page.with_suffix(".html")
+        assert html.is_file(), (
+            f"no feedback for {student}: {sorted(course.rglob('*.html'))}"
+        )
+        score, _, _ = scores[name, student]
+        first = re.search(r"Score: ([0-9.]+) / ([0-9.]+)", html.read_text())
+        assert first, f"{html} shows no score"
+        assert float(first.group(1)) == score, (student, first.group(0), score)
