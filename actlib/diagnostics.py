@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from . import validate
+from .learnable import Rational, Spline
 from .modules import PReLU, Swish
 from .numerics import local_slope
 from .registry import ActivationModule
@@ -36,7 +37,9 @@ ACTIVATION_TYPES = (
     ActivationModule,
     PReLU,
     Swish,
-)
+    Rational,
+    Spline,
+)  # not learnable.Mixture: the activations inside it are hooked already
 
 
 @dataclass

@@ -107,3 +107,15 @@ def test_no_activation_layers_is_an_error_everywhere():
         diagnostics.dead_fraction(
             nn.Sequential(nn.Linear(3, 3), nn.ReLU()), torch.randn(2, 3), batch_size=0
         )
+
+
+def test_learnable_activations_are_found_once():
+    from actlib.learnable import Mixture, Rational, Spline
+
+    model = nn.Sequential(
+        nn.Linear(3, 4), Rational(), nn.Linear(4, 4), Spline(), nn.Linear(4, 4),
+        Mixture(), nn.Linear(4, 2),
+    )  # fmt: skip
+    kinds = [type(m).__name__ for _, m in diagnostics.activation_layers(model)]
+    # the mixture counts through the activations it mixes, not as a layer of its own
+    assert kinds[:2] == ["Rational", "Spline"] and "Mixture" not in kinds, kinds
