@@ -26,6 +26,7 @@ from . import (
     fitting,
     functions,
     initialisation,
+    kernels,
     learnable,
     nets,
     regions,
@@ -1260,9 +1261,7 @@ _add(
 
 def _mnist1d_cnn_flat(length):
     """Inputs of the MNIST-1D CNN's linear layer for signals of this length."""
-    conv_out = cnn.conv_out
-    n = conv_out(conv_out(conv_out(length, 5, 2, 1), 3, 2, 1), 3, 2, 1)
-    return 25 * n
+    return cnn.mnist1d_cnn(length=length)[-1].in_features
 
 
 def _article_net_flat(size, channels_in):
@@ -1382,8 +1381,6 @@ _add(
 
 # ---------------------------------------------------------------------- chapter 4.5
 # <begin 4.5>
-from . import transformer  # noqa: E402  (chapter 4.5's helpers, for its key only)
-
 _add(
     "4.5-1",
     Number(
@@ -1598,10 +1595,7 @@ _add(
 # <begin 5.3>
 def _lif_fi_curve(current_na):
     # chapter 5.3's neuron: tau 20 ms, V_th 20 mV, R 100 MOhm (0.1 V/nA), t_ref 2 ms
-    drive = 0.1 * current_na
-    safe = torch.where(drive > 0.02, drive, torch.full_like(drive, 0.04))
-    rate = 1.0 / (0.002 + 0.02 * torch.log(safe / (safe - 0.02)))
-    return torch.where(drive > 0.02, rate, torch.zeros_like(rate))
+    return kernels.lif_rate(current_na, r=0.1)
 
 
 _add(
@@ -1704,17 +1698,10 @@ _add(
 
 # ------------------------------------------------------- chapter A-misconceptions
 # <begin A-misconceptions>
-def _flatten_size(side):
-    """Numbers per image after Conv2d(3, 64, 5) and MaxPool2d(2) on a square image."""
-    body = nn.Sequential(nn.Conv2d(3, 64, 5), nn.MaxPool2d(2, 2))
-    with torch.no_grad():
-        return int(body(torch.zeros(1, 3, side, side)).numel())
-
-
 _add(
     "A.1-1",
     Number(
-        expected=lambda: _flatten_size(64),
+        expected=lambda: _article_net_flat(64, 3),
         tol=0,
         integer=True,
         hint=(
