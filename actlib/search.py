@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import validate
+from .train import _progress
 
 UNARY = {
     "0": torch.zeros_like,
@@ -315,8 +316,6 @@ def train_candidates(
     pair, is scored too (Scores.test_acc), e.g. the real test set after a search on a
     validation split.
     """
-    from tqdm.auto import tqdm
-
     validate.split(data)
     validate.count("epochs", epochs)
     validate.count("batch_size", batch_size)
@@ -331,9 +330,7 @@ def train_candidates(
     parts = [cands[i : i + chunk] for i in range(0, len(cands), chunk)]
     t0 = time.perf_counter()
     out = []
-    with tqdm(
-        total=steps * len(parts), desc=desc, disable=not progress, leave=False
-    ) as bar:
+    with _progress(steps * len(parts), desc, progress) as bar:
         for part in parts:
             model = CandidateMLP(part, sizes, seed, unary, binary)
             out.append(_train(model, data, epochs, lr, batch_size, seed, bar, test))

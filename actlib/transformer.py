@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import validate
+from .train import _progress
 
 STDLIB_MODULES = (
     "argparse",
@@ -371,12 +372,6 @@ def _batches(ids, seeds, batch_size, context):
         )
         w = ids[(start[..., None] + offsets).to(ids.device)]  # (K, B, context + 1)
         yield w[..., :-1], w[..., 1:]
-
-
-def _progress(total, desc, enabled):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, disable=not enabled, leave=False)
 
 
 def train_lm(
