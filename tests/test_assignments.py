@@ -8,18 +8,15 @@ bug (loses the marks of that part only).
 
 import json
 import re
-import os
-import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from nbgrader_regions import ASSIGNMENT_SOURCES, ROOT, graded_only_lines
-
-COURSE = ROOT / "assignments"
-BIN = Path(sys.executable).parent
+from nbgrader_regions import (
+    ASSIGNMENT_SOURCES,
+    copy_course,
+    graded_only_lines,
+    nbgrader,
+)
 
 # assignment: (text in the solution, the bug replacing it, test cells that must fail)
 PLANTED_BUGS = {
@@ -55,23 +52,6 @@ def hidden_lines(nb_path):
     return set(graded_only_lines(nb_path, min_length=4, skip_comments=False))
 
 
-def nbgrader(course, *args):
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    done = subprocess.run(
-        [str(BIN / "nbgrader"), *args],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, (
-        f"nbgrader {' '.join(args)} failed:\n{done.stderr[-3000:]}"
-    )
-    return done
-
-
 def test_every_assignment_has_a_planted_bug():
     names = {p.parent.name for p in ASSIGNMENT_SOURCES}
     assert names, "no assignments in assignments/source"
@@ -88,15 +68,7 @@ def test_the_region_extractor_finds_solutions():
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = tmp_path_factory.mktemp("course")
-    shutil.copytree(
-        COURSE,
-        course,
-        dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns(
-            "release", "submitted", "autograded", "feedback", "gradebook.db", ".*"
-        ),
-    )
+    course = copy_course(tmp_path_factory.mktemp("course"))
     names = sorted({nb.parent.name for nb in ASSIGNMENT_SOURCES})
     for name in names:
         nbgrader(course, "generate_assignment", name, "--force")

@@ -37,6 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from nbgrader_regions import copy_course, nbgrader
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER = ROOT / ".venv" / "bin" / "jupyter"
@@ -190,25 +191,7 @@ ASSIGNMENT = "a1_activations"  # a student's view of it is checked at the end
 
 def release_assignment(course: Path, into: Path):
     """Generate ASSIGNMENT's student version (nbgrader) and copy it to the Lab root."""
-    shutil.copytree(
-        ROOT / "assignments",
-        course,
-        ignore=shutil.ignore_patterns(
-            "release", "submitted", "autograded", "feedback", "gradebook.db", ".*"
-        ),
-    )
-    bin_dir = JUPYTER.parent
-    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    done = subprocess.run(
-        [str(bin_dir / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"],
-        cwd=course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    nbgrader(copy_course(course), "generate_assignment", ASSIGNMENT, "--force")
     shutil.copy(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", into)
 
 
